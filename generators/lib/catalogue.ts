@@ -1,0 +1,99 @@
+// The runtime catalogue: ONE typed description of every runtime language. It drives
+// the prompts and their choices, the validation of options and answers, the templates
+// (runtimes/<id>.ts says which folder of templates/ a language uses and how names map
+// to its identifiers) and the README's support table (`npm run catalogue:table`).
+// Adding a base-image version is a one-line change in that runtime's module.
+import type { Architecture } from '../../templates/tooling/lib/manifest.ts';
+import type { ProjectNames } from './names.ts';
+import { python } from './runtimes/python.ts';
+import { nodejs } from './runtimes/nodejs.ts';
+import { java } from './runtimes/java.ts';
+import { go } from './runtimes/go.ts';
+import { ruby } from './runtimes/ruby.ts';
+import { dotnet } from './runtimes/dotnet.ts';
+
+export type { Architecture };
+export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
+export const ECR_PUBLIC_LAMBDA = 'public.ecr.aws/lambda';
+
+export interface BaseImageTag {
+  /** The tag on public.ecr.aws/lambda/<repository>. */
+  tag: string;
+  /** When AWS deprecated (or deprecates) it; still offered, with a warning. */
+  deprecated?: string;
+}
+
+/** A text edit that adds one handler: the snippet is rendered and inserted above the needle line. */
+export interface HandlerInsertion {
+  /** Destination file, relative to the project root; may use the names in ProjectNames as __key__. */
+  file: string;
+  /** The line the snippet goes above; it stays in the file for the next handler. */
+  needle: string;
+  /** Snippet template under templates/<runtime>/handler/. */
+  snippet: string;
+}
+
+export interface RuntimeSpec {
+  id: string;
+  label: string;
+  /** Repository under public.ecr.aws/lambda/. */
+  imageRepository: string;
+  /** Newest first. */
+  tags: readonly BaseImageTag[];
+  /** false until the language's templates are delivered: choosing it is refused, never half-made. */
+  available: boolean;
+  /** How this language is verified in our CI (the README's support table). */
+  verified: string;
+  /** The user's handler name as this language's identifier (report_daily -> reportDaily, ReportDaily, report_daily). */
+  identifier(name: string): string;
+  /** Words that cannot be identifiers here: the language's reserved words and the entry module's own names. */
+  reserved: ReadonlySet<string>;
+  /** The handler string Lambda resolves for one handler (ImageConfig.Command). */
+  handlerString(identifier: string, names: ProjectNames): string;
+  /** The handler string of the dispatcher: the image's CMD. */
+  dispatcher(names: ProjectNames): string;
+  /** The language's test command, as `npm test` runs it. */
+  testCommand: string;
+  /** Template folder under templates/ (files written once, then the user's). */
+  templates: string;
+  /** Edits that add one handler (used by the app generator for every handler and by lambda-image:handler). */
+  insertions: readonly HandlerInsertion[];
+  /** A project name the language cannot use (e.g. its package would be a keyword), or undefined. */
+  projectNameProblem?(names: ProjectNames): string | undefined;
+}
+
+export const RUNTIMES: readonly RuntimeSpec[] = [python, nodejs, java, go, ruby, dotnet];
+export const RUNTIME_IDS: readonly string[] = RUNTIMES.map((r) => r.id);
+
+export function findRuntime(id: string): RuntimeSpec | undefined {
+  return RUNTIMES.find((r) => r.id === id);
+}
+
+/** The default tag: the newest one not deprecated. */
+export function defaultTag(runtime: RuntimeSpec): string {
+  const tag = runtime.tags.find((t) => !t.deprecated) ?? runtime.tags[0];
+  if (!tag) throw new Error(`runtime ${runtime.id} lists no tags`);
+  return tag.tag;
+}
+
+export function baseImage(runtime: RuntimeSpec, tag: string): string {
+  return `${ECR_PUBLIC_LAMBDA}/${runtime.imageRepository}:${tag}`;
+}
+
+/** The host's architecture, so that local builds run natively (arm64 on Graviton/Apple silicon). */
+export function hostArchitecture(arch: string = process.arch): Architecture {
+  return arch === 'arm64' ? 'arm64' : 'x86_64';
+}
+
+/** The support table of the README, from the catalogue. */
+export function supportTable(): string {
+  const rows = RUNTIMES.map((r) => {
+    const tags = r.tags.map((t) => (t.deprecated ? `${t.tag} (deprecated ${t.deprecated})` : t.tag)).join(', ');
+    return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.available ? r.verified : 'not yet: refused with a message'} |`;
+  });
+  return [
+    '| Language | Option | Base image | Tags (newest first) | Default | Status and verification |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
