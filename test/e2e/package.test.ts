@@ -1,0 +1,95 @@
+// The published package, end to end: `npm pack` the tarball, install it with `yo`,
+// then run `yo lambda-image ... --yes` as a non-root user (yo refuses root) and
+// `npx generator-lambda-image ... --yes` as root (as CI containers run).
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { packageRoot } from '../../generators/lib/paths.ts';
+
+const root = packageRoot();
+const isRoot = process.getuid?.() === 0;
+const USER = 'lambda-image-e2e';
+let work: string;
+let tarball: string;
+
+/** A world-readable copy of this Node, so that a non-root user can run it (ours may live under /root). */
+function sharedNode(dir: string): string {
+  const bin = join(dir, 'node-bin');
+  mkdirSync(bin, { recursive: true });
+  const target = join(bin, 'node');
+  try {
+    linkSync(process.execPath, target);
+  } catch {
+    copyFileSync(process.execPath, target);
+  }
+  chmodSync(target, 0o755);
+  return bin;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'lig-pack-'));
+  chmodSync(work, 0o755);
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+  const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: root });
+  tarball = join(work, JSON.parse(stdout)[0].filename);
+  const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  await execa('npm', ['init', '-y'], { cwd: work });
+  await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `yo@${own.devDependencies.yo}`], { cwd: work });
+}, 600_000);
+
+test('the tarball holds the built generators and every template, and no test or source TypeScript of the generators', async () => {
+  const { stdout } = await execa('npm', ['pack', '--dry-run', '--json'], { cwd: root });
+  const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
+  for (const f of ['dist/generators/app/index.js', 'dist/generators/handler/index.js', 'dist/generators/cli.js', 'templates/python/files/_gitignore', 'templates/tooling/lib/manifest.ts'])
+    expect(files).toContain(f);
+  expect(files.some((f) => f.startsWith('generators/'))).toBe(false);
+  expect(files.some((f) => f.endsWith('.gitignore'))).toBe(false);
+});
+
+describe('installed from the tarball', () => {
+  test('npx generator-lambda-image ... --yes writes the project (as root where the test runs as root)', async () => {
+    await execa('npx', ['--no-install', 'generator-lambda-image', 'via-npx', '--runtime', 'nodejs', '--handlers', 'ingest,report_daily', '--yes', '--skip-install'], { cwd: work });
+    const manifest = JSON.parse(readFileSync(join(work, 'via-npx', 'lambda-image.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'via-npx', runtime: 'nodejs' });
+    expect(existsSync(join(work, 'via-npx', '.gitignore'))).toBe(true);
+    expect(existsSync(join(work, 'via-npx', 'scripts', 'lib', 'manifest.ts'))).toBe(true);
+    // --skip-install reaches the environment, which is what runs the install.
+    expect(existsSync(join(work, 'via-npx', 'node_modules'))).toBe(false);
+  });
+
+  test('npx generator-lambda-image handler <name> runs the handler subgenerator', async () => {
+    await execa('npx', ['--no-install', 'generator-lambda-image', 'handler', 'export_all'], { cwd: join(work, 'via-npx') });
+    const manifest = JSON.parse(readFileSync(join(work, 'via-npx', 'lambda-image.json'), 'utf8'));
+    expect(manifest.handlers.map((h: { name: string }) => h.name)).toEqual(['ingest', 'report_daily', 'export_all']);
+  });
+
+  test('bad input: a clear message, exit 1, nothing written', async () => {
+    const result = await execa('npx', ['--no-install', 'generator-lambda-image', 'bad-one', '--memory', '99999', '--yes', '--skip-install'], { cwd: work, reject: false });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/--memory: memory "99999" is out of range: give a whole number of MB from 128 to 10240/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(work, 'bad-one'))).toBe(false);
+  });
+
+  test('yo lambda-image ... --yes writes the project as a non-root user', async () => {
+    const yo = join(work, 'node_modules', '.bin', 'yo');
+    const env = { PATH: `${sharedNode(work)}:${dirname(yo)}:/usr/bin:/bin`, HOME: join(work, 'home'), NO_UPDATE_NOTIFIER: '1', CI: 'true' };
+    mkdirSync(env.HOME, { recursive: true });
+    const args = ['lambda-image', 'via-yo', '--runtime', 'python', '--handlers', 'ingest', '--yes', '--skip-install', '--no-insight'];
+    if (isRoot) {
+      await execa('useradd', ['--system', '--no-create-home', USER], { reject: false });
+      const { stdout: uid } = await execa('id', ['-u', USER]);
+      const { stdout: gid } = await execa('id', ['-g', USER]);
+      chownSync(work, Number(uid), Number(gid));
+      chownSync(env.HOME, Number(uid), Number(gid));
+      await execa('runuser', ['-u', USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), yo, ...args], { cwd: work });
+    } else {
+      await execa(yo, args, { cwd: work, env });
+    }
+    const manifest = JSON.parse(readFileSync(join(work, 'via-yo', 'lambda-image.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'via-yo', runtime: 'python', handlers: [{ name: 'ingest' }] });
+    expect(existsSync(join(work, 'via-yo', 'via_yo', 'core.py'))).toBe(true);
+  });
+});
