@@ -129,7 +129,7 @@ export default class AppGenerator extends Generator {
     const added = this.existing ? ` (${this.newHandlers.length} handler(s) added)` : '';
     this.log(
       `\n${this.names.name}: ${this.runtime.label} ${this.answers.runtimeVersion}, handlers ${this.handlers.map((h) => h.name).join(', ')}${added}.\n` +
-        `Next: ${where}npm test${this.options.skipInstall ? ' (after npm install for the tooling)' : ''}\n`,
+        `Next: ${where}npm test${this.options.skipInstall || this.options['skip-install'] ? ' (after npm install for the tooling)' : ''}\n`,
     );
   }
 
@@ -157,7 +157,8 @@ export default class AppGenerator extends Generator {
     if (typeof this.options.name === 'string') given.name = this.options.name;
     for (const question of QUESTIONS) {
       if (!question.option) continue;
-      const value = this.options[optionKey(question.option)];
+      // The command line stores --runtime-version as "runtime-version"; programmatic callers pass runtimeVersion.
+      const value = this.options[question.option] ?? this.options[optionKey(question.option)];
       if (value === undefined || value === null) continue;
       if (typeof value === 'boolean') throw new UsageError(`--${question.option} needs a value: ${question.description}`);
       given[question.key] = String(value).trim();

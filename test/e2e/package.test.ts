@@ -50,9 +50,10 @@ test('the tarball holds the built generators and every template, and no test or 
 
 describe('installed from the tarball', () => {
   test('npx generator-lambda-image ... --yes writes the project (as root where the test runs as root)', async () => {
-    await execa('npx', ['--no-install', 'generator-lambda-image', 'via-npx', '--runtime', 'nodejs', '--handlers', 'ingest,report_daily', '--yes', '--skip-install'], { cwd: work });
+    await execa('npx', ['--no-install', 'generator-lambda-image', 'via-npx', '--runtime', 'nodejs', '--runtime-version', '22', '--handlers', 'ingest,report_daily', '--memory', '2048', '--yes', '--skip-install'], { cwd: work });
     const manifest = JSON.parse(readFileSync(join(work, 'via-npx', 'lambda-image.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'via-npx', runtime: 'nodejs' });
+    // Every kebab-case option reaches the generator from the real command line.
+    expect(manifest).toMatchObject({ name: 'via-npx', runtime: 'nodejs', runtimeVersion: '22', memory: 2048 });
     expect(existsSync(join(work, 'via-npx', '.gitignore'))).toBe(true);
     expect(existsSync(join(work, 'via-npx', 'scripts', 'lib', 'manifest.ts'))).toBe(true);
     // --skip-install reaches the environment, which is what runs the install.
@@ -77,7 +78,7 @@ describe('installed from the tarball', () => {
     const yo = join(work, 'node_modules', '.bin', 'yo');
     const env = { PATH: `${sharedNode(work)}:${dirname(yo)}:/usr/bin:/bin`, HOME: join(work, 'home'), NO_UPDATE_NOTIFIER: '1', CI: 'true' };
     mkdirSync(env.HOME, { recursive: true });
-    const args = ['lambda-image', 'via-yo', '--runtime', 'python', '--handlers', 'ingest', '--yes', '--skip-install', '--no-insight'];
+    const args = ['lambda-image', 'via-yo', '--runtime', 'python', '--runtime-version', '3.12', '--handlers', 'ingest', '--yes', '--skip-install', '--no-insight'];
     if (isRoot) {
       await execa('useradd', ['--system', '--no-create-home', USER], { reject: false });
       const { stdout: uid } = await execa('id', ['-u', USER]);
@@ -89,7 +90,8 @@ describe('installed from the tarball', () => {
       await execa(yo, args, { cwd: work, env });
     }
     const manifest = JSON.parse(readFileSync(join(work, 'via-yo', 'lambda-image.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'via-yo', runtime: 'python', handlers: [{ name: 'ingest' }] });
+    expect(manifest).toMatchObject({ name: 'via-yo', runtime: 'python', runtimeVersion: '3.12', handlers: [{ name: 'ingest' }] });
+    expect(existsSync(join(work, 'via-yo', 'node_modules'))).toBe(false);
     expect(existsSync(join(work, 'via-yo', 'via_yo', 'core.py'))).toBe(true);
   });
 });
