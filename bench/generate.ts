@@ -9,14 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { packageRoot } from '../generators/lib/paths.ts';
+import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 9);
 const root = packageRoot();
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 const work = mkdtempSync(join(tmpdir(), 'lig-bench-gen-'));
 await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });

@@ -1,0 +1,237 @@
+// Everything the tooling asks of Docker goes through the `docker` CLI (found on PATH,
+// honouring DOCKER_HOST and the user's contexts), so that what works in their shell
+// works here, and every failure is turned into a message that says what to do.
+import { execa } from 'execa';
+import type { Architecture } from './manifest.ts';
+import { BuildProgress } from './build-progress.ts';
+import type { BuildStep } from './build-progress.ts';
+
+export class DockerError extends Error {
+  override name = 'DockerError';
+}
+
+/** A failed `docker build`: the step that broke and what it printed. */
+export class DockerBuildError extends DockerError {
+  override name = 'DockerBuildError';
+  readonly step: BuildStep | undefined;
+  readonly output: string[];
+  constructor(message: string, step: BuildStep | undefined, output: string[]) {
+    super(message);
+    this.step = step;
+    this.output = output;
+  }
+}
+
+/** The container stopped before it could be used (its port cannot be read once it has exited). */
+export class ContainerExited extends DockerError {
+  override name = 'ContainerExited';
+  readonly exitCode: number;
+  constructor(container: string, exitCode: number) {
+    super(`container ${container} exited (exit code ${exitCode})`);
+    this.exitCode = exitCode;
+  }
+}
+
+const DOCKER = 'docker';
+
+export function platformOf(architecture: Architecture): string {
+  return architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+}
+
+/** Throws a DockerError that names the fix when docker is missing or its daemon does not answer. */
+export async function ensureDocker(): Promise<void> {
+  const result = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], {
+    reject: false,
+    timeout: 30_000,
+    stdin: 'ignore',
+  });
+  if (result.exitCode === 0) return;
+  if (result.code === 'ENOENT') {
+    throw new DockerError(
+      'Docker is not installed: no `docker` command on PATH. Install Docker (https://docs.docker.com/get-docker/) and run again.',
+    );
+  }
+  const detail = firstLine(result.stderr) || firstLine(result.stdout) || (result.shortMessage ?? '');
+  if (result.timedOut) {
+    throw new DockerError(`the Docker daemon did not answer within 30 s: check that Docker is running (docker info), then run again`);
+  }
+  if (/permission denied/i.test(detail)) {
+    throw new DockerError(
+      `cannot talk to the Docker daemon: ${detail}\nAdd your user to the "docker" group (then log in again), or use a rootless/Desktop Docker, and run again.`,
+    );
+  }
+  throw new DockerError(
+    `the Docker daemon is not running (${detail})\nStart it (Docker Desktop, or \`sudo systemctl start docker\`) and run again.`,
+  );
+}
+
+let buildxAvailable: Promise<boolean> | undefined;
+
+/** Whether this docker client has the buildx plugin (BuildKit with --load and attestation control). */
+export function hasBuildx(): Promise<boolean> {
+  buildxAvailable ??= execa(DOCKER, ['buildx', 'version'], { reject: false, stdin: 'ignore', timeout: 30_000 }).then(
+    (r) => r.exitCode === 0,
+  );
+  return buildxAvailable;
+}
+
+export interface DockerBuildOptions {
+  /** Build context: the project root, where the Dockerfile is. */
+  cwd: string;
+  tag: string;
+  architecture: Architecture;
+  /** Every line the build prints, as it prints it. */
+  onLine?: (line: string) => void;
+  /** Each build step once it has finished, with its duration. */
+  onStep?: (step: BuildStep) => void;
+  /** --build-arg NAME=value pairs. */
+  buildArgs?: Record<string, string>;
+}
+
+/** The docker CLI arguments for a build; never --pull, so a cached base image is enough. */
+export function buildArguments(options: DockerBuildOptions, buildx: boolean): string[] {
+  const args = buildx
+    ? // Lambda refuses image indexes, which provenance and SBOM attestations would turn the image into.
+      ['buildx', 'build', '--load', '--provenance=false', '--sbom=false', '--progress=plain']
+    : // --force-rm: the classic builder otherwise keeps the container of a failed RUN step.
+      ['build', '--force-rm'];
+  args.push('--platform', platformOf(options.architecture), '--tag', options.tag);
+  for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
+  args.push('.');
+  return args;
+}
+
+/** Builds the image in `cwd`; a failure throws DockerBuildError with the failing step and its output. */
+export async function dockerBuild(options: DockerBuildOptions): Promise<{ seconds: number }> {
+  const started = performance.now();
+  const progress = new BuildProgress({ onStep: options.onStep });
+  const all: string[] = [];
+  const subprocess = execa(DOCKER, buildArguments(options, await hasBuildx()), {
+    cwd: options.cwd,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    buffer: false,
+  });
+  for await (const line of subprocess.iterable({ from: 'all' })) {
+    all.push(line);
+    progress.line(line);
+    options.onLine?.(line);
+  }
+  const result = await subprocess;
+  const failed = result.exitCode !== 0;
+  progress.finish(failed);
+  if (result.code === 'ENOENT') throw new DockerError('Docker is not installed: no `docker` command on PATH.');
+  if (failed) {
+    const step = progress.failedStep();
+    const where = step
+      ? `step ${step.position ? `${step.position} ` : ''}\`${step.instruction}\` failed`
+      : `docker build failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`})`;
+    const output = step ? step.output : progress.loose.length > 0 ? progress.loose : all;
+    throw new DockerBuildError(where, step, output);
+  }
+  return { seconds: (performance.now() - started) / 1000 };
+}
+
+/** Whether an image with this tag exists locally. */
+export async function imageExists(tag: string): Promise<boolean> {
+  const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{.Id}}', tag], { reject: false, stdin: 'ignore' });
+  return result.exitCode === 0;
+}
+
+/** The image's size in bytes, from `docker image inspect`. */
+export async function imageSize(tag: string): Promise<number> {
+  const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{.Size}}', tag], { stdin: 'ignore' });
+  return Number(result.stdout.trim());
+}
+
+export interface RunOptions {
+  image: string;
+  name: string;
+  /** Host port for the container's 8080; 0 lets Docker choose a free one (no race with other programs). */
+  hostPort: number;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** The image's CMD override; the image's own CMD when omitted. */
+  command?: string[];
+}
+
+/** A container that is running, and the host port its 8080 is published on. */
+export interface StartedContainer {
+  id: string;
+  name: string;
+  port: number;
+}
+
+/** `docker run -d`; the container is named so that it can be removed even if this call is interrupted. */
+export async function runContainer(options: RunOptions): Promise<StartedContainer> {
+  const args = ['run', '--detach', '--name', options.name, '--publish', `127.0.0.1:${options.hostPort || ''}:8080`];
+  for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`);
+  for (const [key, value] of Object.entries(options.env)) args.push('--env', `${key}=${value}`);
+  args.push(options.image, ...(options.command ?? []));
+  const result = await execa(DOCKER, args, { reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) {
+    const detail = result.stderr.trim() || (result.shortMessage ?? 'unknown error');
+    if (/port is already allocated|address already in use|bind/i.test(detail)) {
+      throw new DockerError(
+        `cannot bind host port ${options.hostPort || '(any)'} for the container: ${firstLine(detail)}\nChoose another port with --port, or omit --port to let Docker pick a free one.`,
+      );
+    }
+    throw new DockerError(`docker run failed: ${detail}`);
+  }
+  const id = result.stdout.trim();
+  try {
+    return { id, name: options.name, port: await publishedPort(id) };
+  } catch (error) {
+    const state = await containerState(id);
+    if (state && !state.running) throw new ContainerExited(options.name, state.exitCode);
+    throw error;
+  }
+}
+
+async function publishedPort(container: string): Promise<number> {
+  const result = await execa(DOCKER, ['port', container, '8080/tcp'], { reject: false, stdin: 'ignore' });
+  // One line per address family, e.g. "127.0.0.1:49153".
+  const port = Number(/:(\d+)\s*$/m.exec(result.stdout)?.[1]);
+  if (result.exitCode !== 0 || !Number.isInteger(port) || port <= 0) {
+    throw new DockerError(`could not read the host port of container ${container}: ${firstLine(result.stderr) || result.stdout}`);
+  }
+  return port;
+}
+
+export interface ContainerState {
+  running: boolean;
+  exitCode: number;
+}
+
+/** The container's state, or undefined when it does not exist (any more). */
+export async function containerState(container: string): Promise<ContainerState | undefined> {
+  const result = await execa(DOCKER, ['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', container], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (result.exitCode !== 0) return undefined;
+  const [running, code] = result.stdout.trim().split(' ');
+  return { running: running === 'true', exitCode: Number(code) };
+}
+
+/** Everything the container wrote to stdout and stderr so far. */
+export async function containerLogs(container: string): Promise<string> {
+  const result = await execa(DOCKER, ['logs', container], { reject: false, stdin: 'ignore', all: true });
+  return (result.all ?? '').trimEnd();
+}
+
+/** Stops and removes the container; quiet when it is already gone. */
+export async function removeContainer(container: string): Promise<void> {
+  await execa(DOCKER, ['rm', '--force', '--volumes', container], { reject: false, stdin: 'ignore', timeout: 60_000 });
+}
+
+/** IDs of the containers carrying this label (running or not). */
+export async function containersWithLabel(label: string): Promise<string[]> {
+  const result = await execa(DOCKER, ['ps', '--all', '--quiet', '--filter', `label=${label}`], { stdin: 'ignore' });
+  return result.stdout.split('\n').filter((l) => l.trim() !== '');
+}

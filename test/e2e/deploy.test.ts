@@ -1,0 +1,281 @@
+// `npm run deploy`, `destroy` and `invoke` end to end, offline: a generated project, the real
+// docker daemon, moto_server for STS/IAM/ECR/Lambda and a real registry behind the ECR hostname
+// (test/support/aws.ts). The product runs as the user runs it, `npm run <script>` in the project,
+// configured only through the SDK's standard environment.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { execa } from 'execa';
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+} from '@aws-sdk/client-ecr';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { packageRoot } from '../../generators/lib/paths.ts';
+import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
+import { generateProject } from '../support/generate.ts';
+import { ensureStandinImages } from '../support/standin.ts';
+
+const PROJECT = 'orders-svc';
+const HANDLERS = ['ingest', 'report_daily', 'notify'];
+
+let aws: AwsStandIn;
+let work: string;
+let project: string;
+let lambda: LambdaClient;
+let ecr: ECRClient;
+let iam: IAMClient;
+
+/** The machine's environment without anything AWS: the product must get all of it from `aws.env`. */
+function baseEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith('AWS_') && v !== undefined)) as Record<
+    string,
+    string
+  >;
+}
+
+async function npmRun(script: string, args: string[] = [], env: Record<string, string> = {}) {
+  return execa('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: project,
+    env: { ...baseEnv(), ...aws.env, ...env },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+}
+
+const functionNames = async () =>
+  ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();
+
+const expectedNames = (handlers: string[]) => handlers.map((h) => `${PROJECT}-${h}`).sort();
+
+async function functionDetails(names: string[]) {
+  return Promise.all(names.map((n) => lambda.send(new GetFunctionCommand({ FunctionName: n }))));
+}
+
+const dockerConfig = () => {
+  const file = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+};
+const dockerConfigBefore = dockerConfig();
+
+beforeAll(async () => {
+  await ensureStandinImages(['python']);
+  work = mkdtempSync(join(tmpdir(), 'lambda-image-deploy-'));
+  project = await generateProject(join(work, 'projects'), { name: PROJECT, runtime: 'python', handlers: HANDLERS.join(',') });
+  // The tooling's dependencies, as `npm install` in the project would provide them.
+  symlinkSync(join(packageRoot(), 'node_modules'), join(project, 'node_modules'));
+  aws = await startAws();
+  lambda = new LambdaClient(aws.clientConfig);
+  ecr = new ECRClient(aws.clientConfig);
+  iam = new IAMClient(aws.clientConfig);
+}, 600_000);
+
+afterAll(async () => {
+  await aws?.stop();
+  removeLocalImages(PROJECT);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('deploy, destroy and invoke against moto and a local registry', { timeout: 180_000 }, () => {
+  test('--dry-run on an empty account plans everything and changes nothing', async () => {
+    const result = await npmRun('deploy', ['--dry-run']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    // No AWS_REGION and no profile: the manifest's region.
+    expect(result.stdout).toMatch(/account 123456789012, region us-east-1 \(from lambda-image.json\)/);
+    expect(result.stdout).toMatch(/Repository\s+orders-svc: create/);
+    expect(result.stdout).toMatch(/build for linux\/amd64 and push/);
+    for (const name of expectedNames(HANDLERS)) expect(result.stdout).toMatch(new RegExp(`${name}\\s+lambda_function\\.\\w+\\s+create`));
+    expect(await functionNames()).toEqual([]);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${PROJECT}-lambda-role` }))).rejects.toThrow();
+    expect(await aws.registryTags(PROJECT)).toEqual([]);
+  });
+
+  test('AccessDenied names the action that was refused', async () => {
+    // Allowed everything deploy needs except IAM: the lookup's iam:GetRole is refused.
+    const limited = await aws.createUser('no-iam', ['sts:GetCallerIdentity', 'ecr:*', 'lambda:*']);
+    await aws.enforceIam(true);
+    try {
+      const denied = await npmRun('deploy', [], { AWS_ACCESS_KEY_ID: limited.accessKeyId, AWS_SECRET_ACCESS_KEY: limited.secretAccessKey });
+      expect(denied.exitCode).toBe(1);
+      expect(denied.stderr).toMatch(/access denied: these credentials may not call iam:GetRole/);
+      expect(denied.stderr).toMatch(/Nothing was changed in AWS/);
+
+      const fake = await npmRun('deploy', [], { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' });
+      expect(fake.exitCode).toBe(1);
+      expect(fake.stderr).toMatch(/AWS rejected the credentials \(InvalidClientTokenId/);
+    } finally {
+      await aws.enforceIam(false);
+    }
+  });
+
+  test('a deploy stopped half-way (lambda:CreateFunction refused) reports what it did', async () => {
+    const limited = await aws.createUser('no-create-function', ['sts:GetCallerIdentity', 'ecr:*', 'iam:*', 'lambda:Get*', 'lambda:List*']);
+    await aws.enforceIam(true);
+    try {
+      const result = await npmRun('deploy', [], { AWS_ACCESS_KEY_ID: limited.accessKeyId, AWS_SECRET_ACCESS_KEY: limited.secretAccessKey });
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout.match(/^Pushing /gm)).toHaveLength(1);
+      expect(result.stderr).toMatch(/access denied: these credentials may not call lambda:CreateFunction/);
+      expect(result.stderr).toMatch(/Done before it stopped:\n {2}- created the ECR repository orders-svc\n {2}- pushed \S+:ctx-[0-9a-f]{16} \(sha256:[0-9a-f]{64}\)\n {2}- created the execution role \S+orders-svc-lambda-role/);
+      for (const name of expectedNames(HANDLERS)) expect(result.stderr).toContain(`- ${name} (failed)`);
+      // ECR's docker password (moto's is "<account>-auth-token") is never shown, nor left in the user's docker config.
+      expect(`${result.stdout}${result.stderr}`).not.toContain('auth-token');
+      expect(dockerConfig()).toBe(dockerConfigBefore);
+    } finally {
+      await aws.enforceIam(false);
+    }
+    expect(await functionNames()).toEqual([]);
+  });
+
+  let imageUri = '';
+
+  test('re-run, the deploy converges: the image already pushed, one function per handler running it', async () => {
+    const result = await npmRun('deploy');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/already in the repository/);
+    expect(result.stdout).not.toMatch(/^Pushing /m);
+
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [PROJECT] }))).repositories![0]!;
+    expect(repo.imageScanningConfiguration?.scanOnPush).toBe(true);
+    expect(repo.imageTagMutability).toBe('MUTABLE');
+    const policy = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: PROJECT }))).lifecyclePolicyText!);
+    expect(policy.rules[0].selection).toMatchObject({ countType: 'imageCountMoreThan', countNumber: 10 });
+
+    const tags = await aws.registryTags(PROJECT);
+    expect(tags).toHaveLength(1);
+    const digest = await aws.registryDigest(PROJECT, tags[0]!);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    imageUri = `${repo.repositoryUri}@${digest}`;
+
+    expect(await functionNames()).toEqual(expectedNames(HANDLERS));
+    const manifest = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));
+    for (const fn of await functionDetails(expectedNames(HANDLERS))) {
+      const handler = manifest.handlers.find((h: { name: string }) => fn.Configuration!.FunctionName === `${PROJECT}-${h.name}`);
+      expect(fn.Configuration!.PackageType).toBe('Image');
+      expect(fn.Configuration!.ImageConfigResponse?.ImageConfig?.Command).toEqual([handler.handler]);
+      expect(fn.Configuration!.Architectures).toEqual(['x86_64']);
+      expect(fn.Configuration!.MemorySize).toBe(512);
+      expect(fn.Code!.ImageUri).toBe(imageUri);
+      expect(fn.Tags).toMatchObject({ 'lambda-image:project': PROJECT, 'lambda-image:handler': handler.name });
+      expect(result.stdout).toMatch(new RegExp(`${fn.Configuration!.FunctionName}\\s+\\S+\\s+created`));
+    }
+    const role = (await iam.send(new GetRoleCommand({ RoleName: `${PROJECT}-lambda-role` }))).Role!;
+    expect(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement[0].Principal.Service).toBe('lambda.amazonaws.com');
+    const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.RoleName }))).AttachedPolicies!;
+    expect(attached.map((p) => p.PolicyName)).toEqual(['AWSLambdaBasicExecutionRole']);
+  });
+
+  test('a second deploy succeeds with the same functions, without building or pushing', async () => {
+    const before = await functionDetails(expectedNames(HANDLERS));
+    const result = await npmRun('deploy');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/already in the repository/);
+    expect(result.stdout).not.toMatch(/^Pushing /m);
+    expect(result.stdout.match(/\bunchanged\b/g)).toHaveLength(HANDLERS.length);
+    expect(await functionNames()).toEqual(expectedNames(HANDLERS));
+    const after = await functionDetails(expectedNames(HANDLERS));
+    expect(after.map((f) => [f.Code!.ImageUri, f.Configuration!.LastModified])).toEqual(
+      before.map((f) => [f.Code!.ImageUri, f.Configuration!.LastModified]),
+    );
+  });
+
+  test('changed sources: --dry-run plans the update and changes nothing; deploy updates every function to the new image', async () => {
+    appendFileSync(join(project, 'lambda_function.py'), '\n# changed\n');
+    const dry = await npmRun('deploy', ['--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout.match(/\bupdate\s+image\b/g)).toHaveLength(HANDLERS.length);
+    expect(await aws.registryTags(PROJECT)).toHaveLength(1);
+    expect((await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri)).toEqual(HANDLERS.map(() => imageUri));
+
+    const result = await npmRun('deploy');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.match(/^Pushing /gm)).toHaveLength(1);
+    expect(result.stdout.match(/\bupdated\b/g)).toHaveLength(HANDLERS.length);
+    const uris = new Set((await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri));
+    expect(uris.size).toBe(1);
+    expect([...uris][0]).not.toBe(imageUri);
+    expect([...uris][0]).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(await aws.registryTags(PROJECT)).toHaveLength(2);
+  });
+
+  test('a handler removed from the manifest is reported as orphaned, and deleted only with --prune', async () => {
+    const file = join(project, 'lambda-image.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    manifest.handlers = manifest.handlers.filter((h: { name: string }) => h.name !== 'notify');
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+
+    const kept = await npmRun('deploy');
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stdout).toMatch(/Orphaned functions.*orders-svc-notify.*--prune/);
+    expect(await functionNames()).toEqual(expectedNames(HANDLERS));
+
+    const pruned = await npmRun('deploy', ['--prune']);
+    expect(pruned.exitCode, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toMatch(/Deleted orphaned functions: orders-svc-notify/);
+    expect(await functionNames()).toEqual(expectedNames(['ingest', 'report_daily']));
+  });
+
+  test('invoke sends the event and prints the response (moto echoes it, or returns a queued result)', async () => {
+    const echoed = await npmRun('invoke', ['ingest', '--event', '{"order": 42}']);
+    expect(echoed.exitCode, echoed.stderr).toBe(0);
+    expect(echoed.stdout).toMatch(/Invoking orders-svc-ingest/);
+    expect(echoed.stdout).toMatch(/"order": 42/);
+
+    const sample = await npmRun('invoke', ['report_daily']);
+    expect(sample.exitCode, sample.stderr).toBe(0);
+    expect(sample.stdout).toContain('events/report_daily.json');
+    const event = JSON.parse(readFileSync(join(project, 'events/report_daily.json'), 'utf8'));
+    expect(sample.stdout).toContain(JSON.stringify(event, null, 2).split('\n')[1]!.trim());
+
+    await aws.queueInvokeResults(['{"statusCode": 200, "body": "queued"}']);
+    const queued = await npmRun('invoke', ['ingest']);
+    expect(queued.stdout).toMatch(/"body": "queued"/);
+
+    const unknown = await npmRun('invoke', ['nope']);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown handler "nope": valid handlers are ingest, report_daily/);
+  });
+
+  test('no credentials: a clear error, a non-zero exit, nothing changed', async () => {
+    const result = await npmRun('deploy', [], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/no AWS credentials found/);
+    expect(result.stderr).toMatch(/Nothing was changed in AWS/);
+  });
+
+  test('docker daemon unreachable: the deploy stops before changing anything', async () => {
+    appendFileSync(join(project, 'lambda_function.py'), '\n# changed again\n');
+    const before = await functionDetails(expectedNames(['ingest', 'report_daily']));
+    const result = await npmRun('deploy', [], { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Docker daemon is not running/);
+    expect(result.stderr).toMatch(/Nothing was changed in AWS/);
+    const after = await functionDetails(expectedNames(['ingest', 'report_daily']));
+    expect(after.map((f) => f.Code!.ImageUri)).toEqual(before.map((f) => f.Code!.ImageUri));
+  });
+
+  test('destroy: refuses without --yes when there is no terminal, deletes functions with --yes, repository and role only on request', async () => {
+    const refused = await npmRun('destroy');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(await functionNames()).toEqual(expectedNames(['ingest', 'report_daily']));
+
+    const functionsOnly = await npmRun('destroy', ['--yes']);
+    expect(functionsOnly.exitCode, functionsOnly.stderr).toBe(0);
+    expect(await functionNames()).toEqual([]);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(1);
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${PROJECT}-lambda-role` }))).resolves.toBeDefined();
+
+    const everything = await npmRun('destroy', ['--yes', '--repository', '--role']);
+    expect(everything.exitCode, everything.stderr).toBe(0);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${PROJECT}-lambda-role` }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
+  });
+});

@@ -1,0 +1,240 @@
+// `npm run local` for real: projects made by the real generator, their tooling
+// installed with npm, the real Docker daemon, and the stand-in base images (offline).
+import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateProject } from '../support/generate.ts';
+import { ensureStandinImages } from '../support/standin.ts';
+
+const PROJECT_LABEL = 'lambda-image.project';
+const work = mkdtempSync(join(tmpdir(), 'local-e2e-'));
+const names = { python: `local-e2e-py-${process.pid}`, nodejs: `local-e2e-node-${process.pid}` };
+
+async function containersOf(name: string): Promise<string[]> {
+  const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+async function setUp(runtime: 'python' | 'nodejs', handlers: string): Promise<string> {
+  const dir = await generateProject(join(work, runtime), { name: names[runtime], runtime, handlers });
+  // The tooling's own dependencies (execa...), as a user's `npm install` gets them.
+  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir });
+  return dir;
+}
+
+function local(dir: string, args: string[] = []) {
+  return execa('npm', ['run', '--silent', 'local', '--', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+}
+
+/** Edits a file for one test; the returned function puts it back. */
+function edit(path: string, change: (text: string) => string): () => void {
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${path} changed nothing`);
+  writeFileSync(path, after);
+  return () => writeFileSync(path, before);
+}
+
+beforeAll(async () => {
+  await ensureStandinImages(['python', 'nodejs']);
+}, 600_000);
+
+afterAll(async () => {
+  for (const name of Object.values(names)) {
+    const left = await containersOf(name);
+    if (left.length) await execa('docker', ['rm', '-f', ...left]);
+    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm run local in a generated Python project', { timeout: 120_000 }, () => {
+  let dir: string;
+  const core = () => join(dir, names.python.replaceAll('-', '_'), 'core.py');
+  beforeAll(async () => {
+    dir = await setUp('python', 'ingest,report_daily,notify');
+  }, 300_000);
+  afterEach(async () => {
+    expect(await containersOf(names.python), 'containers left behind').toEqual([]);
+  });
+
+  it('builds once, invokes every handler in one container, reports each, and exits 0', async () => {
+    const { exitCode, stdout, stderr } = await local(dir);
+    expect(stdout).toMatch(/^✔ ingest {8}ok {6}\d+ ms\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}\d+ ms\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ notify {8}ok {6}\d+ ms\n {4}\{"handler":"notify","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(build .+, start .+, invoke .+\)$/m);
+    expect(stderr).toMatch(/^ {2}\[\d+\/\d+\] RUN pip install .* (\d+(\.\d+)? m?s|cached)$/m);
+    expect(stderr.match(/^Started /gm)).toHaveLength(1);
+    expect(exitCode).toBe(0);
+  });
+
+  it('invokes one handler with an inline --event', async () => {
+    const { exitCode, stdout } = await local(dir, ['report_daily', '--event', '{"records": [{"amount": 5}, {"amount": 1.5}]}']);
+    expect(stdout).toContain('{"handler":"report_daily","count":2,"total":6.5}');
+    expect(stdout).not.toContain('ingest');
+    expect(stdout).toContain('PASS 1 handler: 1 ok, 0 failed');
+    expect(exitCode).toBe(0);
+  });
+
+  it('refuses an unknown handler and lists the valid ones', async () => {
+    const { exitCode, stderr } = await local(dir, ['reprot_daily']);
+    expect(stderr).toContain('error: unknown handler "reprot_daily": valid handlers are ingest, report_daily, notify');
+    expect(exitCode).toBe(2);
+  });
+
+  it('fails the run when a handler raises, showing its error type, message and trace, in Docker and --native', async () => {
+    const restore = edit(core(), (t) => `${t}\n\ndef report_daily(event):\n    raise ValueError("no report for today")\n`);
+    try {
+      for (const args of [[], ['--native']]) {
+        const { exitCode, stdout, stderr } = await local(dir, args);
+        expect(stdout, args.join(' ')).toMatch(/^✔ ingest {8}ok/m);
+        expect(stdout).toMatch(/^✘ report_daily {2}failed {2}\d+ ms\n {4}ValueError: no report for today\n/m);
+        expect(stdout).toMatch(new RegExp(`^ {6}File ".*/${names.python.replaceAll('-', '_')}/core\\.py", line \\d+, in report_daily$`, 'm'));
+        expect(stdout).toMatch(/^✔ notify {8}ok/m);
+        expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
+        expect(exitCode).toBe(1);
+        // A code change rebuilds the code layers only.
+        if (args.length === 0) expect(stderr).toMatch(/RUN pip install .* {2}cached$/m);
+      }
+    } finally {
+      restore();
+    }
+  });
+
+  it('--native runs every handler in the host’s python3, without Docker', async () => {
+    const { exitCode, stdout, stderr } = await local(dir, ['--native']);
+    expect(stderr).toMatch(/native python \d+\.\d+\.\d+.*, no Docker/);
+    expect(stdout).toContain('{"handler":"notify","count":2,"total":19.75}');
+    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total \d+ ms\)$/m);
+    expect(exitCode).toBe(0);
+  });
+
+  it('shows the failing build step and its output', async () => {
+    const exited3 = async () => (await execa('docker', ['ps', '--all', '--quiet', '--filter', 'exited=3'])).stdout.split('\n').filter(Boolean);
+    const before = await exited3();
+    const restore = edit(join(dir, 'Dockerfile'), (t) => `${t}\nRUN echo "checking the image" && exit 3\n`);
+    try {
+      const { exitCode, stderr } = await local(dir);
+      expect(stderr).toMatch(/error: build failed: step \d+\/\d+ `RUN echo "checking the image" && exit 3` failed$/m);
+      expect(stderr).toMatch(/^ {2}│ checking the image$/m);
+      expect(stderr).toMatch(/│ .*returned a non-zero code: 3/);
+      expect(exitCode).toBe(1);
+      // Not even the builder's container for the failed step is left.
+      expect((await exited3()).filter((id) => !before.includes(id))).toEqual([]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('shows the logs of a container that exits early', async () => {
+    const restore = edit(join(dir, 'Dockerfile'), (t) => t.replace(/^CMD .*$/m, 'CMD []'));
+    try {
+      const { exitCode, stderr } = await local(dir);
+      expect(stderr).toContain('error: the container exited early (exit code 142). Its logs:\n  │ entrypoint requires the handler name to be the first argument');
+      expect(exitCode).toBe(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('says when the port cannot be bound', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const { exitCode, stderr } = await local(dir, ['--no-build', '--port', String(port)]);
+      expect(stderr).toContain(`error: cannot bind host port ${port} for the container`);
+      expect(stderr).toContain('Choose another port with --port');
+      expect(exitCode).toBe(1);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  it('--keep leaves the container running and prints how to call it and remove it', async () => {
+    const { exitCode, stderr } = await local(dir, ['ingest', '--keep']);
+    expect(exitCode).toBe(0);
+    const curl = /^ {2}curl -s -X POST (http:\/\/127\.0\.0\.1:\d+\/2015-03-31\/functions\/function\/invocations) -d '(.*)'$/m.exec(stderr);
+    const remove = /^ {2}docker rm -f (\S+)$/m.exec(stderr);
+    expect(curl).not.toBeNull();
+    expect(remove).not.toBeNull();
+    try {
+      expect(JSON.parse(curl![2]!)).toMatchObject({ handler: 'ingest', event: { source: 'sample' } });
+      const response = await fetch(curl![1]!, { method: 'POST', body: curl![2] });
+      expect(await response.json()).toEqual({ handler: 'ingest', count: 2, total: 19.75 });
+    } finally {
+      await execa('docker', ['rm', '-f', remove![1]!]);
+    }
+  });
+
+  it('still removes the container when its reader goes away (`| sed /Started/q`)', async () => {
+    // sed quits once the container has started: every later write fails (EPIPE). The shell
+    // waits for every command of the pipeline, so `node` has finished when this returns.
+    const { stdout } = await execa('sh', ['-c', "node scripts/local.ts 2>&1 | sed '/^Started/q'"], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(stdout).toMatch(/^Started /m);
+  });
+
+  it('removes the container on Ctrl-C (SIGINT) in the middle of an invocation', async () => {
+    const restore = edit(core(), (t) => `${t}\n\ndef notify(event):\n    import time\n    time.sleep(60)\n`);
+    try {
+      const run = execa('node', ['scripts/local.ts'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+      let seen = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no report_daily result; output so far:\n${seen}`)), 90_000);
+        run.stdout!.on('data', (chunk: Buffer) => {
+          seen += chunk;
+          if (/^✔ report_daily/m.test(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      expect(await containersOf(names.python)).toHaveLength(1);
+      run.kill('SIGINT');
+      const { exitCode, stderr } = await run;
+      expect(stderr).toContain('SIGINT: stopping and removing the container');
+      expect(exitCode).toBe(130);
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('npm run local in a generated Node.js project', { timeout: 120_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await setUp('nodejs', 'ingest,report_daily');
+  }, 300_000);
+  afterEach(async () => {
+    expect(await containersOf(names.nodejs), 'containers left behind').toEqual([]);
+  });
+
+  it('invokes every handler through the dispatcher and exits 0', async () => {
+    const { exitCode, stdout } = await local(dir);
+    expect(stdout).toMatch(/^✔ ingest {8}ok {6}\d+ ms\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}\d+ ms\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
+    expect(stdout).toContain('PASS 2 handlers: 2 ok, 0 failed');
+    expect(exitCode).toBe(0);
+  });
+
+  it('fails the run when a handler throws, with its trace, in Docker and --native', async () => {
+    const restore = edit(join(dir, 'src/core.mjs'), (t) =>
+      t.replace('export function reportDaily(event) {', "export function reportDaily(event) {\n  throw new RangeError('no report for today');"),
+    );
+    try {
+      for (const args of [[], ['--native']]) {
+        const { exitCode, stdout } = await local(dir, args);
+        expect(stdout, args.join(' ')).toMatch(/^✘ report_daily {2}failed {2}\d+ ms\n {4}RangeError: no report for today\n {8}at (Module\.)?reportDaily \(file:\/\/.*\/src\/core\.mjs:\d+:\d+\)$/m);
+        expect(stdout).toContain('FAIL 2 handlers: 1 ok, 1 failed');
+        expect(exitCode).toBe(1);
+      }
+    } finally {
+      restore();
+    }
+  });
+});
