@@ -12,6 +12,7 @@ import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, packageJsonPatch } from '../lib/project.ts';
 import { QUESTIONS, type Answers, type Key } from '../lib/questions.ts';
 import { forceWrites, writeManagedFiles, writeSampleFiles } from '../lib/scaffold.ts';
+import { ENGINE_DESCRIPTIONS, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
 import { TEMPLATES } from '../lib/paths.ts';
 import { checkHandlerNames, checkProjectName, parseHandlerList } from '../lib/validate.ts';
@@ -113,6 +114,8 @@ export default class AppGenerator extends Generator {
       testCommand: runtime.testCommand,
       commands: toolingCommands(),
       layout: ejs.render(readFileSync(layoutTemplate, 'utf8'), { names: this.names }),
+      engine: manifest.deploy.engine ?? 'sdk',
+      engineDescription: ENGINE_DESCRIPTIONS[manifest.deploy.engine ?? 'sdk'],
     };
     writeSampleFiles(this, runtime.templates, this.names, data);
     const kept = writeManagedFiles(this, Boolean(this.options.yes));
@@ -122,6 +125,7 @@ export default class AppGenerator extends Generator {
     const patch = packageJsonPatch(runtime, this.names, this.existsDestination('package.json'));
     this.packageJson.merge(patch as Parameters<typeof this.packageJson.merge>[0]);
     forceWrites(this, [...edited, MANIFEST_FILE, 'package.json']);
+    writeEngineFiles(this, manifest);
   }
 
   end(): void {
@@ -182,6 +186,7 @@ export default class AppGenerator extends Generator {
         memory: m.memory === undefined ? undefined : String(m.memory),
         timeout: m.timeout === undefined ? undefined : String(m.timeout),
         handlers: m.handlers?.map((h) => h.name).join(','),
+        deploy: m.deploy?.engine,
       });
     }
     for (const key of Object.keys(stored) as Key[]) if (stored[key] === undefined) delete stored[key];
@@ -195,7 +200,7 @@ export default class AppGenerator extends Generator {
     for (const question of QUESTIONS) {
       const value = given[question.key];
       if (value === undefined) continue;
-      if (!question.needs.every((key) => known[key] !== undefined && (key !== 'runtime' || findRuntime(known[key] ?? '')?.available))) continue;
+      if (!question.needs.every((key) => known[key] !== undefined && (key !== 'runtime' || findRuntime(known[key] ?? '')))) continue;
       const problem = question.check(value, known);
       if (problem) problems.push(question.option ? `--${question.option}: ${problem}` : problem);
     }

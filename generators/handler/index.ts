@@ -9,6 +9,7 @@ import { TEMPLATES } from '../lib/paths.ts';
 import { addHandlers, insertionProblem, planHandler, type PlannedHandler } from '../lib/handlers.ts';
 import { projectNames } from '../lib/names.ts';
 import { forceWrites } from '../lib/scaffold.ts';
+import { writeEngineFiles } from '../lib/engines.ts';
 import { checkHandlerNames } from '../lib/validate.ts';
 
 export default class HandlerGenerator extends Generator {
@@ -44,7 +45,7 @@ export default class HandlerGenerator extends Generator {
     this.manifest = data as Manifest;
 
     const runtime = findRuntime(this.manifest.runtime);
-    if (!runtime?.available) throw new UsageError(`${MANIFEST_FILE} names runtime "${this.manifest.runtime}", which this version of generator-lambda-image cannot extend`);
+    if (!runtime) throw new UsageError(`${MANIFEST_FILE} names runtime "${this.manifest.runtime}", which this version of generator-lambda-image does not know: upgrade generator-lambda-image`);
     const names = projectNames(this.manifest.name);
     const name = String(this.options.name ?? '').trim();
     const existing = this.manifest.handlers.map((h) => h.name);
@@ -62,6 +63,7 @@ export default class HandlerGenerator extends Generator {
     this.writeDestinationJSON(MANIFEST_FILE, { ...this.manifest, handlers });
     // The user asked for exactly these edits: no conflict question for them.
     forceWrites(this, [...edited, MANIFEST_FILE]);
+    writeEngineFiles(this, { ...this.manifest, handlers }, { derivedOnly: true });
   }
 
   end(): void {

@@ -11,6 +11,7 @@ import { java } from './runtimes/java.ts';
 import { go } from './runtimes/go.ts';
 import { ruby } from './runtimes/ruby.ts';
 import { dotnet } from './runtimes/dotnet.ts';
+import { custom } from './runtimes/custom.ts';
 
 export type { Architecture };
 export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
@@ -40,8 +41,6 @@ export interface RuntimeSpec {
   imageRepository: string;
   /** Newest first. */
   tags: readonly BaseImageTag[];
-  /** false until the language's templates are delivered: choosing it is refused, never half-made. */
-  available: boolean;
   /** How this language is verified in our CI (the README's support table). */
   verified: string;
   /** The user's handler name as this language's identifier (report_daily -> reportDaily, ReportDaily, report_daily). */
@@ -62,7 +61,7 @@ export interface RuntimeSpec {
   projectNameProblem?(names: ProjectNames): string | undefined;
 }
 
-export const RUNTIMES: readonly RuntimeSpec[] = [python, nodejs, java, go, ruby, dotnet];
+export const RUNTIMES: readonly RuntimeSpec[] = [python, nodejs, java, go, ruby, dotnet, custom];
 export const RUNTIME_IDS: readonly string[] = RUNTIMES.map((r) => r.id);
 
 export function findRuntime(id: string): RuntimeSpec | undefined {
@@ -89,7 +88,7 @@ export function hostArchitecture(arch: string = process.arch): Architecture {
 export function supportTable(): string {
   const rows = RUNTIMES.map((r) => {
     const tags = r.tags.map((t) => (t.deprecated ? `${t.tag} (deprecated ${t.deprecated})` : t.tag)).join(', ');
-    return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.available ? r.verified : 'not yet: refused with a message'} |`;
+    return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.verified} |`;
   });
   return [
     '| Language | Option | Base image | Tags (newest first) | Default | Status and verification |',

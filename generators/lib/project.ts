@@ -1,7 +1,7 @@
 // The files of a generated project that are composed rather than templated:
 // the manifest and package.json. Both merge over what is already there, so a
 // re-run keeps the user's own keys.
-import type { Manifest } from '../../templates/tooling/lib/manifest.ts';
+import type { DeployEngine, Manifest } from '../../templates/tooling/lib/manifest.ts';
 import { baseImage, type RuntimeSpec } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import type { Answers } from './questions.ts';
@@ -35,6 +35,7 @@ export function buildManifest(
       keepImages: 10,
       environment: {},
       ...existing?.deploy,
+      engine: answers.deploy as DeployEngine,
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   type Problem,
 } from './validate.ts';
 import { snakeCase } from './names.ts';
+import { ENGINE_DESCRIPTIONS, checkEngine } from './engines.ts';
 
 export interface Answers {
   name: string;
@@ -36,6 +37,7 @@ export interface Answers {
   repository: string;
   memory: string;
   timeout: string;
+  deploy: string;
 }
 export type Key = keyof Answers;
 
@@ -93,7 +95,7 @@ export const QUESTIONS: readonly Question[] = [
     message: 'Runtime language',
     needs: [],
     choices: () =>
-      RUNTIMES.map((r) => ({ name: r.available ? r.label : `${r.label} (coming soon)`, value: r.id })),
+      RUNTIMES.map((r) => ({ name: r.label, value: r.id })),
     default: () => 'python',
     check: (value) => checkRuntime(value),
   },
@@ -165,5 +167,15 @@ export const QUESTIONS: readonly Question[] = [
     needs: [],
     default: () => '30',
     check: (value) => checkTimeout(value),
+  },
+  {
+    key: 'deploy',
+    option: 'deploy',
+    description: 'How `npm run deploy` deploys: sdk (a script on the AWS SDK) | sam (a CloudFormation stack, template.yaml) | cdk (a CDK app) (default: sdk)',
+    message: 'Deploy engine',
+    needs: [],
+    choices: () => Object.entries(ENGINE_DESCRIPTIONS).map(([value, name]) => ({ name, value })),
+    default: () => 'sdk',
+    check: (value) => checkEngine(value),
   },
 ];

@@ -3,7 +3,7 @@
 // returns undefined when the value is fine, or a message that names the problem
 // and the fix.
 import validateNpmName from 'validate-npm-package-name';
-import { ARCHITECTURES, RUNTIMES, RUNTIME_IDS, findRuntime, type RuntimeSpec } from './catalogue.ts';
+import { ARCHITECTURES, RUNTIME_IDS, findRuntime, type RuntimeSpec } from './catalogue.ts';
 import { projectNames } from './names.ts';
 
 export type Problem = string | undefined;
@@ -31,10 +31,6 @@ export function checkProjectName(name: string, runtime?: RuntimeSpec): Problem {
 export function checkRuntime(id: string): Problem {
   const runtime = findRuntime(id);
   if (!runtime) return `unknown runtime "${id}": choose one of ${RUNTIME_IDS.join(', ')}`;
-  if (!runtime.available) {
-    const ready = RUNTIMES.filter((r) => r.available).map((r) => r.id);
-    return `the ${runtime.label} runtime is listed but not scaffolded yet by this version of generator-lambda-image: choose one of ${ready.join(', ')} for now`;
-  }
   return undefined;
 }
 

@@ -27,7 +27,7 @@ describe('non-interactive (--yes) generation', () => {
     });
     const files = listFiles(dir, ['scripts']);
     expect(files).toEqual([
-      '.dockerignore', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.py',
       'orders_svc/__init__.py', 'orders_svc/core.py', 'package.json', 'pyproject.toml',
       'requirements-dev.txt', 'requirements.txt',
@@ -49,7 +49,7 @@ describe('non-interactive (--yes) generation', () => {
         { name: 'ingest', handler: 'lambda_function.ingest', event: 'events/ingest.json' },
         { name: 'report_daily', handler: 'lambda_function.report_daily', event: 'events/report_daily.json' },
       ],
-      deploy: expect.objectContaining({ roleArn: null, imageTagMutability: 'MUTABLE', keepImages: 10, environment: {} }),
+      deploy: { roleArn: null, imageTagMutability: 'MUTABLE', keepImages: 10, environment: {}, engine: 'sdk' },
     });
     const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/python:3\.13$/m);
@@ -68,7 +68,7 @@ describe('non-interactive (--yes) generation', () => {
   test('a Node.js project in its own idiom: ESM entry module, core library under src/, npm ci --omit=dev', async () => {
     const dir = await generateProject(join(tmp('node'), 'orders-svc'), { runtime: 'nodejs', handlers: 'ingest,report_daily' });
     expect(listFiles(dir, ['scripts'])).toEqual([
-      '.dockerignore', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.mjs',
       'package.json', 'src/core.mjs', 'test/core.test.mjs', 'test/handlers.test.mjs',
     ]);
@@ -145,6 +145,7 @@ describe('interactive generation', () => {
         repository: 'team/asked',
         memory: '256',
         timeout: '10',
+        deploy: 'sam',
       });
     expect(result.askedQuestions.map((q) => q.name)).toEqual(QUESTIONS.map((q) => q.key));
     result.assertJsonFileContent('lambda-image.json', {
@@ -155,7 +156,9 @@ describe('interactive generation', () => {
       memory: 256,
       timeout: 10,
       handlers: [{ name: 'a_one', handler: 'lambda_function.aOne' }, { name: 'b_two', handler: 'lambda_function.bTwo' }],
+      deploy: { engine: 'sam' },
     });
+    result.assertFile('template.yaml');
   });
 
   test('asks exactly what the options did not give', async () => {
@@ -163,7 +166,7 @@ describe('interactive generation', () => {
       .run(APP)
       .withOptions(appOptions({ skipInstall: true, runtime: 'python', handlers: 'ingest', memory: '2048' }))
       .withAnswers({ name: 'partial', runtimeVersion: '3.12', arch: 'x86_64', region: 'us-west-2', repository: 'partial', timeout: '5' });
-    expect(result.askedQuestions.map((q) => q.name)).toEqual(['name', 'runtimeVersion', 'arch', 'region', 'repository', 'timeout']);
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(['name', 'runtimeVersion', 'arch', 'region', 'repository', 'timeout', 'deploy']);
     result.assertJsonFileContent('lambda-image.json', { runtimeVersion: '3.12', memory: 2048, timeout: 5 });
   });
 
@@ -173,12 +176,11 @@ describe('interactive generation', () => {
       .run(APP)
       .withOptions(appOptions({ skipInstall: true }))
       .withAnswers(
-        { name: 'checked', runtime: 'python', runtimeVersion: '3.14', handlers: 'one', arch: 'x86_64', region: 'us-east-1', repository: 'checked', memory: '128', timeout: '1' },
+        { name: 'checked', runtime: 'python', runtimeVersion: '3.14', handlers: 'one', arch: 'x86_64', region: 'us-east-1', repository: 'checked', memory: '128', timeout: '1', deploy: 'sdk' },
         { callback: (answer, { question }) => { validators[question.name as string] = (question as { validate?: never }).validate as never; return answer; } },
       );
     expect(validators.name?.('Bad Name')).toMatch(/not a valid npm package name|must start with a letter/);
     expect(validators.runtime?.('cobol')).toMatch(/unknown runtime "cobol"/);
-    expect(validators.runtime?.('java')).toMatch(/not scaffolded yet/);
     expect(validators.runtimeVersion?.('2.7')).toMatch(/not a supported Python base image tag/);
     expect(validators.handlers?.('ok,class')).toMatch(/reserved in Python/);
     expect(validators.arch?.('sparc')).toMatch(/x86_64 or arm64/);
@@ -186,6 +188,7 @@ describe('interactive generation', () => {
     expect(validators.repository?.('UPPER')).toMatch(/not a valid ECR repository name/);
     expect(validators.memory?.('64')).toMatch(/from 128 to 10240/);
     expect(validators.timeout?.('901')).toMatch(/from 1 to 900/);
+    expect(validators.deploy?.('terraform')).toMatch(/terraform/);
     expect(validators.memory?.('128')).toBe(true);
   });
 });

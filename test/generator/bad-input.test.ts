@@ -11,8 +11,7 @@ const cases: Array<[string, GenerateOptions, RegExp]> = [
   ['a project name with a leading digit', { name: '9lives' }, /must start with a letter/],
   ['the subgenerator\'s name as project name', { name: 'handler' }, /name of the handler subgenerator/],
   ['a Python package that would be a keyword', { name: 'class', runtime: 'python' }, /Python package "class" would be a keyword/],
-  ['an unknown runtime', { runtime: 'cobol' }, /unknown runtime "cobol": choose one of python, nodejs, java, go, ruby, dotnet/],
-  ['a listed runtime not scaffolded yet', { runtime: 'java' }, /Java runtime is listed but not scaffolded yet/],
+  ['an unknown runtime', { runtime: 'cobol' }, /unknown runtime "cobol": choose one of python, nodejs, java, go, ruby, dotnet, custom/],
   ['an unknown version', { runtime: 'python', runtimeVersion: '2.7' }, /"2\.7" is not a supported Python base image tag: choose one of 3\.14, 3\.13/],
   ['a version of another runtime', { runtime: 'nodejs', runtimeVersion: '3.13' }, /not a supported Node\.js base image tag/],
   ['an unknown architecture', { arch: 'sparc' }, /unknown architecture "sparc": choose x86_64 or arm64/],
@@ -31,6 +30,7 @@ const cases: Array<[string, GenerateOptions, RegExp]> = [
   ['the Node.js dispatcher\'s own name', { runtime: 'nodejs', handlers: 'handler' }, /"handler" is reserved in Node\.js/],
   ['a duplicate handler', { handlers: 'ingest,ingest' }, /handler "ingest" is given twice/],
   ['two names that map to one identifier', { runtime: 'nodejs', handlers: 'report_daily,reportDaily' }, /"report_daily" and "reportDaily" would both be "reportDaily"/],
+  ['an unknown deploy engine', { deploy: 'terraform' }, /unknown deploy engine "terraform": choose one of sdk, sam, cdk/],
   ['an empty handler list', { handlers: ' , ' }, /no handler names given/],
 ];
 

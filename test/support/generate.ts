@@ -18,6 +18,7 @@ export interface GenerateOptions {
   repository?: string;
   memory?: string;
   timeout?: string;
+  deploy?: string;
 }
 
 /**

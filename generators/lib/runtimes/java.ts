@@ -1,13 +1,40 @@
-import { planned } from './_planned.ts';
+import type { RuntimeSpec } from '../catalogue.ts';
 import { camelCase } from '../names.ts';
 
-export const java = planned({
+// Keywords and literals; then the contextual words (var, yield, record, ...), legal method
+// names in some places and errors in others: refusing them is simpler than explaining.
+const KEYWORDS = 'abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float for goto if implements import instanceof int interface long native new package private protected public return short static strictfp super switch synchronized this throw throws transient try void volatile while true false null';
+const CONTEXTUAL = 'var yield record sealed permits when module exports requires open opens to transitive uses provides with';
+// The entry class's own members and the methods it inherits from Object (a handler named
+// `wait` or `getClass` would be an overload the runtime could pick instead), and the core
+// class's helpers (a handler's logic is a method of the same name there).
+const ENTRY_CLASS = 'handleRequest handlers handlerNames Handler UnknownHandlerException equals hashCode toString getClass notify notifyAll wait clone finalize';
+const CORE_CLASS = 'summarize recordsOf amountOf';
+const RESERVED = new Set(`${KEYWORDS} ${CONTEXTUAL} ${ENTRY_CLASS} ${CORE_CLASS}`.split(' '));
+
+const packageName = (flat: string): string => `com.example.${flat}`;
+
+export const java: RuntimeSpec = {
   id: 'java',
   label: 'Java',
   imageRepository: 'java',
   tags: [{ tag: '25' }, { tag: '21' }, { tag: '17' }, { tag: '11' }],
+  verified:
+    'javac (JDK 17; `--release 17`, main sources also `--release 11`) compiles the generated project and JUnit 5 runs its tests, against a test-only stand-in of aws-lambda-java-core; every handler string is invoked in-process; `mvn test`, the image build and `npm run local` are not run (no Maven Central, no base image)',
   identifier: camelCase,
-  handlerString: (identifier, names) => `com.example.${names.flat}.LambdaFunction::${identifier}`,
-  dispatcher: (names) => `com.example.${names.flat}.LambdaFunction::handleRequest`,
+  reserved: RESERVED,
+  handlerString: (identifier, names) => `${packageName(names.flat)}.LambdaFunction::${identifier}`,
+  dispatcher: (names) => `${packageName(names.flat)}.LambdaFunction::handleRequest`,
   testCommand: 'mvn -q test',
-});
+  templates: 'java',
+  insertions: [
+    { file: 'src/main/java/com/example/__flat__/LambdaFunction.java', needle: 'lambda-image:handlers', snippet: 'function.java.ejs' },
+    { file: 'src/main/java/com/example/__flat__/LambdaFunction.java', needle: 'lambda-image:routes', snippet: 'route.java.ejs' },
+    { file: 'src/main/java/com/example/__flat__/Core.java', needle: 'lambda-image:core', snippet: 'core.java.ejs' },
+    { file: 'src/test/java/com/example/__flat__/LambdaFunctionTest.java', needle: 'lambda-image:tests', snippet: 'test.java.ejs' },
+  ],
+  projectNameProblem: (names) =>
+    KEYWORDS.split(' ').includes(names.flat)
+      ? `its Java package "${packageName(names.flat)}" would end in a keyword`
+      : undefined,
+};

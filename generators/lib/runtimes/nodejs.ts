@@ -9,7 +9,6 @@ export const nodejs: RuntimeSpec = {
   label: 'Node.js',
   imageRepository: 'nodejs',
   tags: [{ tag: '24' }, { tag: '22' }, { tag: '20', deprecated: '2026-04-30' }],
-  available: true,
   verified: "CI runs the generated node:test suite and the dispatcher in-process with node",
   identifier: camelCase,
   reserved: new Set(`${RESERVED_WORDS} ${ENTRY_MODULE}`.split(' ')),

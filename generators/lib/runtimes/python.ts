@@ -11,7 +11,6 @@ export const python: RuntimeSpec = {
   label: 'Python',
   imageRepository: 'python',
   tags: [{ tag: '3.14' }, { tag: '3.13' }, { tag: '3.12' }, { tag: '3.11' }, { tag: '3.10' }],
-  available: true,
   verified: 'CI runs the generated pytest suite and the dispatcher in-process with python3',
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${BUILTINS} ${ENTRY_MODULE}`.split(' ')),

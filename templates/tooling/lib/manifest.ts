@@ -27,7 +27,13 @@ export interface DeploySettings {
   keepImages: number;
   /** Environment variables given to every function. */
   environment: Record<string, string>;
+  /** How `npm run deploy` deploys (`yo lambda-image --deploy`); absent means "sdk", as before engines existed. */
+  engine?: DeployEngine;
 }
+
+/** sdk: the SDK script; sam: a CloudFormation stack (template.yaml); cdk: the CDK app in cdk/. */
+export const DEPLOY_ENGINES = ['sdk', 'sam', 'cdk'] as const;
+export type DeployEngine = (typeof DEPLOY_ENGINES)[number];
 
 export interface Manifest {
   /** Format version of this file. */
@@ -97,6 +103,8 @@ export function manifestProblems(data: unknown): string[] {
       problems.push('"deploy.keepImages" must be a whole number of at least 1');
     if (!isObject(deploy.environment) || Object.values(deploy.environment).some((v) => typeof v !== 'string'))
       problems.push('"deploy.environment" must map names to string values');
+    if (deploy.engine !== undefined && !(DEPLOY_ENGINES as readonly unknown[]).includes(deploy.engine))
+      problems.push(`"deploy.engine" must be one of ${DEPLOY_ENGINES.map((e) => `"${e}"`).join(', ')} (absent means "sdk")`);
   }
   return problems;
 }
