@@ -18,26 +18,11 @@ import { explainFailure } from '../../templates/tooling/lib/deploy.ts';
 import { DockerBuildError, DockerError } from '../../templates/tooling/lib/docker.ts';
 import { ManifestError } from '../../templates/tooling/lib/manifest.ts';
 import { LAMBDA_IMAGE_LIMIT_BYTES, checkImageSize, checkManifestType, explainPushFailure } from '../../templates/tooling/lib/registry.ts';
+import { withEnv } from '../support/env.ts';
 
 const awsError = (name: string, message: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { name, ...extra });
 
-/** Runs `fn` with these environment variables (undefined removes one), then puts everything back. */
-async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 describe('AWS errors in the user\'s terms', () => {
   test('no credentials', () => {

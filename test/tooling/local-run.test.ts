@@ -7,6 +7,7 @@ import { runLocal } from '../../templates/tooling/lib/local-run.ts';
 import type { LocalContext } from '../../templates/tooling/lib/local-run.ts';
 import { NATIVE_RUNTIMES } from '../../templates/tooling/lib/native.ts';
 import { pythonProject } from './local-fixtures.ts';
+import { withEnv } from '../support/env.ts';
 
 const project = pythonProject();
 const empty = mkdtempSync(join(tmpdir(), 'local-empty-'));
@@ -23,18 +24,6 @@ async function local(argv: string[], overrides: Partial<LocalContext> = {}) {
   return { code, out, err };
 }
 
-async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 describe('npm run local: what it refuses, with exit code 2', () => {
   it('prints the help', async () => {
