@@ -13,8 +13,8 @@ import type { ProjectNames } from './names.ts';
 import { TEMPLATES, TOOLING, TOOLING_DESTINATION } from './paths.ts';
 import { toolingFiles } from './tooling.ts';
 
-/** npm drops files named .gitignore (and .npmignore) from tarballs: they ship as _gitignore. */
-const DOTFILES: Record<string, string> = { _gitignore: '.gitignore', _dockerignore: '.dockerignore' };
+/** npm drops files named .gitignore and .npmrc from tarballs: they ship as _gitignore, _npmrc. */
+const DOTFILES: Record<string, string> = { _gitignore: '.gitignore', _dockerignore: '.dockerignore', _npmrc: '.npmrc' };
 
 export function destinationName(templateRelative: string, names: ProjectNames): string {
   const parts = templateRelative.split('/').map((part) => DOTFILES[part] ?? part);
@@ -39,6 +39,7 @@ export function writeSampleFiles(
   const sources: Array<[string, string]> = [
     ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [join(TEMPLATES, runtimeTemplates, 'files', f), f]),
     [join(TEMPLATES, 'common', 'README.md.ejs'), 'README.md.ejs'],
+    [join(TEMPLATES, 'common', '_npmrc'), '_npmrc'],
   ];
   for (const [source, rel] of sources) {
     const destination = destinationName(rel, names);

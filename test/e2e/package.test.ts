@@ -42,7 +42,7 @@ beforeAll(async () => {
 test('the tarball holds the built generators and every template, and no test or source TypeScript of the generators', async () => {
   const { stdout } = await execa('npm', ['pack', '--dry-run', '--json'], { cwd: root });
   const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
-  for (const f of ['dist/generators/app/index.js', 'dist/generators/handler/index.js', 'dist/generators/cli.js', 'templates/python/files/_gitignore', 'templates/tooling/lib/manifest.ts'])
+  for (const f of ['dist/generators/app/index.js', 'dist/generators/handler/index.js', 'dist/generators/cli.js', 'templates/python/files/_gitignore', 'templates/common/_npmrc', 'templates/tooling/lib/manifest.ts'])
     expect(files).toContain(f);
   expect(files.some((f) => f.startsWith('generators/'))).toBe(false);
   expect(files.some((f) => f.endsWith('.gitignore'))).toBe(false);

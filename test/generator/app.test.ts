@@ -27,7 +27,7 @@ describe('non-interactive (--yes) generation', () => {
     });
     const files = listFiles(dir, ['scripts']);
     expect(files).toEqual([
-      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.npmrc', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.py',
       'orders_svc/__init__.py', 'orders_svc/core.py', 'package.json', 'pyproject.toml',
       'requirements-dev.txt', 'requirements.txt',
@@ -61,6 +61,9 @@ describe('non-interactive (--yes) generation', () => {
     for (const kept of ['tests', 'events', 'scripts', 'node_modules']) expect(dockerignore).toContain(kept);
     const pkg = json(join(dir, 'package.json'));
     expect(pkg.scripts.test).toBe('python3 -m pytest');
+    // npm install refuses a Node too old for the tooling, with npm's own message.
+    expect(pkg.engines.node).toBe('>=22.18.0');
+    expect(readFileSync(join(dir, '.npmrc'), 'utf8')).toMatch(/^engine-strict=true$/m);
     expect(pkg.private).toBe(true);
     expect(json(join(dir, '.yo-rc.json'))['generator-lambda-image']).toMatchObject({ runtime: 'python', memory: '1024' });
   });
@@ -68,7 +71,7 @@ describe('non-interactive (--yes) generation', () => {
   test('a Node.js project in its own idiom: ESM entry module, core library under src/, npm ci --omit=dev', async () => {
     const dir = await generateProject(join(tmp('node'), 'orders-svc'), { runtime: 'nodejs', handlers: 'ingest,report_daily' });
     expect(listFiles(dir, ['scripts'])).toEqual([
-      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.npmrc', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.mjs',
       'package.json', 'src/core.mjs', 'test/core.test.mjs', 'test/handlers.test.mjs',
     ]);

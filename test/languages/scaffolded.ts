@@ -42,7 +42,7 @@ export const addHandler = (cwd: string, name: string) =>
 
 // Files of the other features (tooling, deploy engines, CI), checked by their own tests.
 const OTHER_FOLDERS = ['node_modules', 'scripts', '.github', 'cdk'];
-const OTHER_FILES = ['package.json', 'package-lock.json', 'README.md', '.yo-rc.json', 'template.yaml', 'cdk.json'];
+const OTHER_FILES = ['package.json', 'package-lock.json', 'README.md', '.yo-rc.json', '.npmrc', 'template.yaml', 'cdk.json'];
 
 /** The generated tree as the language's templates wrote it, with the manifest's language keys: the golden files. */
 export function languageTree(dir: string): Record<string, string> {
