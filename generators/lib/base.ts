@@ -15,7 +15,7 @@ const CARRIED = new Set([
   'env', 'resolved', 'namespace', 'namespaceId', '_meta', 'sharedData', 'sharedFs', 'destinationRoot',
   'skipCache', 'skip-cache', 'forceInstall', 'force-install', 'askAnswered', 'ask-answered', 'skipCheckEnv',
   'localConfigOnly', 'skipLocalCache', 'skipParseOptions', 'initialGenerator', 'compose', 'composedStore',
-  'help', 'h', 'logCwd', 'nodePackageManager', 'skipYoResolve', 'bail', 'dryRun', 'ignoreWhitespace',
+  'force', 'skipInstall', 'skip-install', 'help', 'h', 'logCwd', 'nodePackageManager', 'skipYoResolve', 'bail', 'dryRun', 'ignoreWhitespace',
   'description', 'positionalArgs', 'generatorArgs', 'forwardErrorToEnvironment', '_',
   // yo's own flags (yo passes every flag of its command line through).
   'insight', 'no-insight', 'noInsight', 'updateNotifier', 'update-notifier', 'color', 'debug', 'localOnly', 'local-only',

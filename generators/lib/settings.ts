@@ -43,8 +43,11 @@ function take<K extends Key>(key: K, input: Input, known: Known): string | undef
   return undefined;
 }
 
-function setDefault<K extends Key>(key: K, known: Known, env: DefaultsEnv): void {
-  known[key] = FIELDS[key].default(known, env);
+/** The default, checked like a given value: one derived from the name (a Java package) can be invalid. */
+function setDefault<K extends Key>(key: K, known: Known, env: DefaultsEnv): string | undefined {
+  const field = FIELDS[key];
+  const text = field.show(field.default(known, env));
+  return take(key, { text, where: field.option ? `--${field.option} (by default "${text}")` : `the ${key} (by default "${text}")` }, known);
 }
 
 const ready = (key: Key, known: Known) => FIELDS[key].needs.every((need) => known[need] !== undefined);
@@ -74,7 +77,8 @@ export async function resolveSettings(inputs: Inputs, options: ResolveOptions): 
         if (problem) problems.push(problem);
       }
     } else if (options.yes && ready(key, known)) {
-      if (applies(key, known.runtime)) setDefault(key, known, options.env);
+      const problem = applies(key, known.runtime) ? setDefault(key, known, options.env) : undefined;
+      if (problem) problems.push(problem);
     } else {
       missing.push(key);
     }
@@ -95,7 +99,11 @@ export async function resolveSettings(inputs: Inputs, options: ResolveOptions): 
     const problem = take(key, inputs[key]!, known);
     if (problem) problems.push(problem);
   }
-  for (const key of KEYS) if (known[key] === undefined && applies(key, known.runtime)) setDefault(key, known, options.env);
+  for (const key of KEYS) {
+    if (known[key] !== undefined || !applies(key, known.runtime)) continue;
+    const problem = setDefault(key, known, options.env);
+    if (problem) problems.push(problem);
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return complete(known);
 }

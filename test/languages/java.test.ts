@@ -246,7 +246,7 @@ describe('refused, with nothing written', () => {
   test('a project whose Java package would be a keyword', async () => {
     const parent = tmp('keyword');
     await expect(generateProject(join(parent, 'new'), { runtime: 'java', handlers: 'ingest' })).rejects.toThrow(
-      /"new" cannot be used with Java: its Java package "com\.example\.new" would end in a keyword/,
+      /--java-package \(by default "com\.example\.new"\): the Java package "com\.example\.new" has the keyword "new" as a segment/,
     );
     expect(listFiles(parent, [])).toEqual([]);
   });
