@@ -55,7 +55,8 @@ async function run(generator: 'app' | 'handler', argv: string[], options: Record
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const { createEnv } = await import('yeoman-environment');
   // The environment, not the generator, decides about installing: it must see --skip-install.
-  const env = createEnv({ skipInstall: options['skip-install'] === true });
+  // The log ("create" lines, notes) on stdout, as create-* tools print it; errors go to stderr, from here.
+  const env = createEnv({ skipInstall: options['skip-install'] === true, stderr: process.stdout });
   env.register(join(here, 'app', `index.${extension}`), { namespace: 'lambda-image:app' });
   env.register(join(here, 'handler', `index.${extension}`), { namespace: 'lambda-image:handler' });
   if (!process.stdin.isTTY) {

@@ -14,9 +14,10 @@ import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, mergePackageJson, packageJsonOfProject, type JsonObject } from '../lib/project.ts';
 import { FIELDS, KEYS, applies, type Key, type Settings } from '../lib/questions.ts';
 import { resolveSettings, type Inputs, type PromptQuestion } from '../lib/settings.ts';
-import { folderEntries, readProjectState } from '../lib/project-state.ts';
-import { writeSampleFiles } from '../lib/scaffold.ts';
-import { ENGINE_DESCRIPTIONS, writeEngineFiles } from '../lib/engines.ts';
+import { CONFIG_FILE, folderEntries, readProjectState } from '../lib/project-state.ts';
+import { sampleFiles, writeSampleFiles } from '../lib/scaffold.ts';
+import { refuseConflicts } from '../lib/commit.ts';
+import { ENGINE_DESCRIPTIONS, engineFiles, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
 import { TEMPLATES } from '../lib/paths.ts';
 import { checkProjectName } from '../lib/validate.ts';
@@ -97,6 +98,16 @@ export default class AppGenerator extends LambdaImageGenerator {
     const insertionFiles = [...runtime.insertions, README_INSERTION].map((i) => join(root, fillPath(i.file, this.names)));
     const existing = new Set(insertionFiles.filter((path) => existsSync(path)));
     const manifest = buildManifest(this.settings, this.names, this.handlers, this.existing);
+    if (this.foreign) {
+      // Before any edit: in a folder that is not ours, a file we would write must not be there.
+      const ours = [
+        ...sampleFiles(runtime.templates, this.names).map(([, destination]) => destination),
+        ...this.handlers.map((h) => h.event),
+        ...engineFiles(manifest).map((f) => f.path),
+        MANIFEST_FILE, CONFIG_FILE, 'package.json',
+      ];
+      refuseConflicts(root, ours.map((path) => join(root, path)));
+    }
     const render = (template: string) =>
       ejs.render(readFileSync(join(TEMPLATES, runtime.templates, template), 'utf8'), { names: this.names, runtimeVersion, baseImage: manifest.baseImage });
     const engine = manifest.deploy.engine ?? 'sdk';

@@ -6,6 +6,7 @@ import { commitFiles, type MemStore } from './commit.ts';
 import { helpText, unknownOptions, type Generator as Which } from './options.ts';
 import { TEMPLATES } from './paths.ts';
 import { UsageError } from './errors.ts';
+import { configSyntaxProblem } from './project-state.ts';
 
 /**
  * Options that reach a generator from yeoman-environment, yeoman-test and yo rather than from
@@ -31,6 +32,9 @@ export abstract class LambdaImageGenerator extends Generator {
   private readonly which: Which;
 
   constructor(args: string[], options: BaseOptions, which: Which) {
+    // Yeoman parses .yo-rc.json while it builds the generator, with a stack trace for a broken one.
+    const unreadable = configSyntaxProblem(options.env?.cwd ?? process.cwd());
+    if (unreadable) throw new UsageError(`${unreadable}\nNothing was written.`);
     super(args, options, {
       // The environment's commit would ask per file and log "force" for every edit we make on purpose.
       customCommitTask: () => this.commit(),

@@ -36,6 +36,20 @@ const order = (root: string, path: string) => {
   return i < 0 ? FIRST.length : i;
 };
 
+/**
+ * In a folder that was not a lambda-image project, a file the run would write that is already
+ * there is not ours: it is never appended to or overwritten. Each is shown; the run stops.
+ */
+export function refuseConflicts(root: string, paths: readonly string[]): void {
+  const conflicts = [...new Set(paths.filter((path) => existsSync(path)).map((path) => relative(root, path)))];
+  if (conflicts.length === 0) return;
+  throw new UsageError(
+    `${conflicts.map((c) => `conflict ${c}`).join('\n')}\n` +
+      `these files are already in ${root} and did not come from lambda-image: they are left as they are, and nothing was written. ` +
+      'Move them out of the way (or generate into an empty folder) and run again.',
+  );
+}
+
 /** Why `path` cannot be written, found without writing anything; undefined when it can. */
 export function writeProblem(path: string, root: string): string | undefined {
   const shown = relative(root, path) || path;
@@ -77,16 +91,7 @@ export function commitFiles(store: MemStore, options: CommitOptions): void {
     .filter((file) => file.state === 'modified' && file.contents !== null)
     .sort((a, b) => order(options.root, a.path) - order(options.root, b.path));
 
-  if (options.foreign) {
-    const conflicts = pending.filter((file) => existsSync(file.path)).map((file) => relative(options.root, file.path));
-    if (conflicts.length > 0) {
-      throw new UsageError(
-        `${conflicts.map((c) => `conflict ${c}`).join('\n')}\n` +
-          `these files are already in ${options.root} and did not come from lambda-image: they are left as they are, and nothing was written. ` +
-          'Move them out of the way (or generate into an empty folder) and run again.',
-      );
-    }
-  }
+  if (options.foreign) refuseConflicts(options.root, pending.map((file) => file.path));
   const problems = pending.map((file) => writeProblem(file.path, options.root)).filter((p) => p !== undefined);
   if (problems.length > 0) throw new UsageError(`${problems.join('\n')}\nNothing was written.`);
 

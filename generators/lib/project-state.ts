@@ -14,6 +14,8 @@ export const CONFIG_KEY = 'generator-lambda-image';
 /** The keys .yo-rc.json may hold: every answer the manifest does not keep (and those it does, from older runs). */
 const CONFIG_KEYS: readonly Key[] = KEYS.filter((key) => key !== 'handlers');
 
+const CONFIG_FIX = `fix it, or delete it (the manifest, ${MANIFEST_FILE}, keeps the answers that matter)`;
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -57,7 +59,7 @@ export function readProjectState(root: string): ProjectState {
 
   if (existsSync(configPath)) {
     const { text, problem } = readText(configPath, CONFIG_FILE);
-    const parsed = text === undefined ? { problem } : parseJson(text, CONFIG_FILE, `fix it, or delete it (the manifest, ${MANIFEST_FILE}, keeps the answers that matter)`);
+    const parsed = text === undefined ? { problem } : parseJson(text, CONFIG_FILE, CONFIG_FIX);
     if (parsed.problem) problems.push(parsed.problem);
     else if (!isObject(parsed.data)) problems.push(`${CONFIG_FILE} must hold a JSON object`);
     else if (parsed.data[CONFIG_KEY] !== undefined) {
@@ -93,6 +95,14 @@ export function readProjectState(root: string): ProjectState {
     }
   }
   return { isProject, manifest, inputs, problems };
+}
+
+/** Whether .yo-rc.json in `dir` is there and not JSON: the message, or undefined. */
+export function configSyntaxProblem(dir: string): string | undefined {
+  const path = join(dir, CONFIG_FILE);
+  if (!existsSync(path)) return undefined;
+  const { text, problem } = readText(path, CONFIG_FILE);
+  return problem ?? parseJson(text ?? '', CONFIG_FILE, CONFIG_FIX).problem;
 }
 
 /** The nearest folder at or above `from` that holds a manifest, or undefined. */
