@@ -10,7 +10,6 @@ import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
 import { README_INSERTION, addHandlers, fillPath, planHandler, type PlannedHandler } from '../lib/handlers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
-import { buildManifest } from '../lib/project.ts';
 import { resolveSettings } from '../lib/settings.ts';
 import { findProjectRoot, readProjectState } from '../lib/project-state.ts';
 import type { Settings } from '../lib/questions.ts';
@@ -66,7 +65,8 @@ export default class HandlerGenerator extends LambdaImageGenerator {
     const all = [...this.kept, ...this.planned];
     const added = addHandlers(this.fs, root, runtime, this.names, { all, added: this.planned }, { existing: new Set(files.filter((f) => existsSync(f))) });
     this.notes.push(...added.notes);
-    const manifest = buildManifest({ ...this.settings, handlers: all.map((h) => h.name) }, this.names, all, this.manifest);
+    // Only the handler list changes: every other key stays as it is (an older manifest without deploy.engine too).
+    const manifest = { ...this.manifest, handlers: all.map(({ name, handler, event }) => ({ name, handler, event })) };
     this.writeDestinationJSON(MANIFEST_FILE, manifest);
     writeEngineFiles(this, manifest, { derivedOnly: true });
   }
