@@ -230,12 +230,15 @@ function startRegistryFront(
 
 /** Removes the images deploy built for `repository` from the local docker daemon (they pile up otherwise). */
 export function removeLocalImages(repository: string): void {
-  const refs = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${REGISTRY_HOST}/${repository}`], {
+  const rows = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', `${REGISTRY_HOST}/${repository}`], {
     encoding: 'utf8',
   })
     .split('\n')
-    .filter(Boolean);
-  if (refs.length > 0) execFileSync('docker', ['rmi', '--force', ...refs], { stdio: 'ignore' });
+    .filter(Boolean)
+    .map((row) => row.split(' '));
+  // An image whose tag moved to a newer build is listed as <repository>:<none>, which `docker rmi` cannot name: its ID can.
+  const refs = rows.map(([ref, id]) => (ref!.endsWith(':<none>') ? id! : ref!));
+  if (refs.length > 0) execFileSync('docker', ['rmi', '--force', ...new Set(refs)], { stdio: 'ignore' });
 }
 
 export async function startAws(): Promise<AwsStandIn> {
