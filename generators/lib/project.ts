@@ -1,7 +1,7 @@
 // The files of a generated project that are composed rather than templated:
 // the manifest and package.json. Both merge over what is already there, so a
 // re-run keeps the user's own keys.
-import type { DeployEngine, Manifest } from 'lambda-image';
+import { MANIFEST_SCHEMA_REF, type DeployEngine, type Manifest } from 'lambda-image';
 import { baseImage, type RuntimeSpec } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import type { Answers } from './questions.ts';
@@ -16,6 +16,7 @@ export function buildManifest(
   existing?: Partial<Manifest>,
 ): Manifest {
   return {
+    $schema: MANIFEST_SCHEMA_REF,
     ...existing,
     version: 1,
     name: answers.name,
