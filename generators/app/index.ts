@@ -14,6 +14,7 @@ import { QUESTIONS, type Answers, type Key } from '../lib/questions.ts';
 import { forceWrites, writeSampleFiles } from '../lib/scaffold.ts';
 import { ENGINE_DESCRIPTIONS, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
+import { upgradeCopiedTooling } from '../lib/migrate.ts';
 import { TEMPLATES } from '../lib/paths.ts';
 import { checkHandlerNames, checkProjectName, parseHandlerList } from '../lib/validate.ts';
 import ejs from 'ejs';
@@ -100,6 +101,7 @@ export default class AppGenerator extends Generator {
   }
 
   writing(): void {
+    upgradeCopiedTooling(this);
     const runtime = this.runtime;
     const manifest = buildManifest(this.answers, runtime, this.names, this.handlers, this.existing);
     const layoutTemplate = join(TEMPLATES, runtime.templates, 'layout.md.ejs');
