@@ -16,7 +16,7 @@ export interface PreviousRelease {
   version: string;
   commit: string;
   /** Runs that release's `npx generator-lambda-image <args>` in `cwd`. */
-  generate(cwd: string, args: string[]): ReturnType<typeof execa>;
+  generate(cwd: string, args: string[]): Promise<{ exitCode: number | undefined; all: string }>;
 }
 
 export async function previousRelease(version: string): Promise<PreviousRelease> {
@@ -47,6 +47,9 @@ export async function previousRelease(version: string): Promise<PreviousRelease>
   return {
     version,
     commit,
-    generate: (cwd, args) => execa(process.execPath, [join(dir, 'generators', 'cli.ts'), ...args], { cwd, reject: false, all: true, env: { NO_COLOR: '1' } }),
+    async generate(cwd, args) {
+      const { exitCode, all } = await execa(process.execPath, [join(dir, 'generators', 'cli.ts'), ...args], { cwd, reject: false, all: true, env: { NO_COLOR: '1' } });
+      return { exitCode, all };
+    },
   };
 }
