@@ -52,10 +52,13 @@ function release(version: string, short: string) {
   if (exists(commit, 'templates/engines/cdk/app.ts.ejs')) {
     files['cdk/app.ts'] = sha256(ejs.render(show(commit, 'templates/engines/cdk/app.ts.ejs'), { tooling: DESTINATION }));
   }
+  // The engines.node its package.json patch wrote (generators/lib/project.ts of that release).
+  const engine = /engines: \{ node: '([^']+)' \}/.exec(show(commit, 'generators/lib/project.ts'))?.[1];
+  if (!engine) throw new Error(`no engines.node found in generators/lib/project.ts at ${commit}`);
   const own = JSON.parse(show(commit, 'package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const versions = { ...own.devDependencies, ...own.dependencies };
   const devDependencies = Object.fromEntries([...used].sort().map((pkg) => [pkg, versions[pkg]!]));
-  return { version, commit, files, scripts, devDependencies };
+  return { version, commit, files, scripts, devDependencies, engines: { node: engine } };
 }
 
 /** Where each copied file's code lives in the lambda-image package now, by git's rename detection. */

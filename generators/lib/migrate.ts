@@ -8,15 +8,13 @@
 // - package.json's scripts run `lambda-image <x>` (keeping whatever the user added around
 //   `node scripts/<x>.ts`), and the dependencies the copy needed, at the versions the release
 //   wrote, are removed (a version the user changed is kept and listed).
-// An ejected project (`lambda-image eject`) stays ejected: its scripts, engines and the
-// absence of the lambda-image dependency are put back after the app generator's package.json
-// merge.
+// An ejected project (`lambda-image eject`) stays ejected: the app generator's package.json
+// merge keeps its scripts (the user's), and the lambda-image dependency it adds is taken out.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Generator from 'yeoman-generator';
 import SHIPPED from './shipped-tooling.json' with { type: 'json' };
-import { forceWrites } from './scaffold.ts';
 import { TOOLING_PACKAGE } from './tooling.ts';
 
 interface ShippedRelease {
@@ -24,6 +22,7 @@ interface ShippedRelease {
   files: Record<string, string>;
   scripts: Record<string, string>;
   devDependencies: Record<string, string>;
+  engines: { node: string };
 }
 
 const RELEASES: readonly ShippedRelease[] = SHIPPED.releases;
@@ -47,6 +46,7 @@ interface PackageJson {
   scripts?: Record<string, string>;
   devDependencies?: Record<string, string>;
   engines?: Record<string, string>;
+  [key: string]: unknown;
 }
 
 export interface KeptFile {
@@ -135,14 +135,15 @@ export function planMigration(root: string): MigrationPlan | undefined {
   return plan;
 }
 
-/** package.json after the app generator's merge, switched from the copy to the package. */
-export function migratedPackageJson(original: PackageJson, merged: PackageJson): { result: PackageJson; removed: string[]; kept: string[] } {
-  const scripts = { ...merged.scripts };
-  // Whatever the user wrote around `node scripts/<x>.ts` stays around `lambda-image <x>`.
-  for (const [name, command] of Object.entries(original.scripts ?? {})) {
-    if (translate(command) !== command) scripts[name] = translate(command);
-  }
-  const devDependencies = { ...merged.devDependencies };
+/**
+ * package.json switched from the copy to the package, before the app generator merges its own
+ * keys in (it adds lambda-image and its engines): the copy's scripts run `lambda-image <x>`
+ * (whatever the user wrote around `node scripts/<x>.ts` stays around it), and the copy's
+ * dependencies and engines.node go where they are as the release wrote them.
+ */
+export function migratedPackageJson(original: PackageJson): { result: PackageJson; removed: string[]; kept: string[] } {
+  const scripts = Object.fromEntries(Object.entries(original.scripts ?? {}).map(([name, command]) => [name, translate(command)]));
+  const devDependencies = { ...original.devDependencies };
   const removed: string[] = [];
   const kept: string[] = [];
   for (const [name, version] of Object.entries(devDependencies)) {
@@ -155,18 +156,13 @@ export function migratedPackageJson(original: PackageJson, merged: PackageJson):
       kept.push(`${name} ${version}`);
     }
   }
-  return { result: { ...merged, scripts, devDependencies }, removed, kept };
-}
-
-/** package.json after the app generator's merge, put back on the ejected tooling. */
-export function ejectedPackageJson(original: PackageJson, merged: PackageJson): PackageJson {
-  const scripts = { ...merged.scripts };
-  for (const [name, command] of Object.entries(original.scripts ?? {})) {
-    if (command.includes(EJECTED_CLI)) scripts[name] = command;
+  const result: PackageJson = { ...original, scripts, devDependencies };
+  if (original.engines && RELEASES.some((r) => r.engines.node === original.engines?.node)) {
+    const { node: _shipped, ...engines } = original.engines;
+    if (Object.keys(engines).length > 0) result.engines = engines;
+    else delete result.engines;
   }
-  const devDependencies = { ...merged.devDependencies };
-  if (!original.devDependencies?.[TOOLING_PACKAGE]) delete devDependencies[TOOLING_PACKAGE];
-  return { ...merged, scripts, devDependencies, engines: { ...merged.engines, ...original.engines } };
+  return { result, removed, kept };
 }
 
 function removeEmptyFolders(root: string, files: readonly string[]): void {
@@ -200,9 +196,8 @@ function report(plan: MigrationPlan, removed: string[], kept: string[], readmeDe
 }
 
 /**
- * The app generator's one call, first thing in its writing task: decides and queues the
- * upgrade of a project with copied tooling (or keeps an ejected one ejected). Does nothing in
- * any other project.
+ * The app generator's one call, first thing in its writing task: starts the upgrade of a project
+ * with copied tooling (or keeps an ejected one ejected). Does nothing in any other project.
  */
 export function upgradeCopiedTooling(generator: Generator): void {
   const root = generator.destinationRoot();
@@ -211,14 +206,14 @@ export function upgradeCopiedTooling(generator: Generator): void {
     generator.queueTask({ queueName, taskName, method, cancellable: true });
 
   if (existsSync(join(root, EJECTED_CLI))) {
-    // After the app generator's writing task, whose package.json merge points scripts at the package.
-    if (original) {
+    // The app generator's package.json merge adds lambda-image, which an ejected project must not
+    // get back (its scripts, which the merge keeps as the user's, run the copy).
+    if (original && !original.devDependencies?.[TOOLING_PACKAGE]) {
       queue('writing', 'keepEjected', () => {
-        const { scripts, devDependencies, engines } = ejectedPackageJson(original, generator.packageJson.getAll() as PackageJson);
-        generator.packageJson.set('scripts', scripts);
+        const devDependencies = { ...(generator.packageJson.get('devDependencies') as Record<string, string> | undefined) };
+        delete devDependencies[TOOLING_PACKAGE];
         generator.packageJson.set('devDependencies', devDependencies);
-        generator.packageJson.set('engines', engines);
-        forceWrites(generator, ['package.json']);
+        generator.log(`This project is ejected (${EJECTED_CLI}): ${TOOLING_PACKAGE} is not added back to its devDependencies.`);
       });
     }
     return;
@@ -226,25 +221,23 @@ export function upgradeCopiedTooling(generator: Generator): void {
 
   const plan = planMigration(root);
   if (!plan) return;
-  for (const path of plan.remove) generator.deleteDestination(path);
+  const { result, removed, kept } = migratedPackageJson(original ?? {});
+  if (original) generator.writeDestinationJSON('package.json', result);
   for (const { path, content } of plan.rewrite) generator.writeDestination(path, content);
-  forceWrites(generator, [...plan.remove, ...plan.rewrite.map((r) => r.path)]);
-
-  let removedDependencies: string[] = [];
-  let keptDependencies: string[] = [];
-  queue('writing', 'usePackage', () => {
-    const { result, removed, kept } = migratedPackageJson(original ?? {}, generator.packageJson.getAll() as PackageJson);
-    generator.packageJson.set('scripts', result.scripts);
-    generator.packageJson.set('devDependencies', result.devDependencies);
-    forceWrites(generator, ['package.json']);
-    removedDependencies = removed;
-    keptDependencies = kept;
-  });
-  // By the end the files are on disk: folders the removals emptied go too, then the report.
-  queue('end', 'reportUpgrade', () => {
-    removeEmptyFolders(root, plan.remove);
+  // Gone from the in-memory tree, the engine's current CDK app is written in its place.
+  if (plan.remove.includes(CDK_APP)) generator.deleteDestination(CDK_APP);
+  // Removals go to disk once the run's files are written (the generators' commit writes, it does
+  // not delete), and only while each file is still as a release shipped it.
+  queue('end', 'finishUpgrade', () => {
+    const gone = plan.remove.filter((path) => {
+      const file = join(root, path);
+      if (!existsSync(file) || !RELEASES.some((r) => r.files[path] === sha256(readFileSync(file, 'utf8')))) return false;
+      unlinkSync(file);
+      return true;
+    });
+    removeEmptyFolders(root, gone);
     const readme = join(root, 'README.md');
     const describesCopy = existsSync(readme) && readFileSync(readme, 'utf8').includes(`| \`${COPY_DIR}/\` |`);
-    generator.log(report(plan, removedDependencies, keptDependencies, describesCopy));
+    generator.log(report(plan, removed, kept, describesCopy));
   });
 }

@@ -140,11 +140,15 @@ describe('the pieces', () => {
     expect(planMigration(await generateProject(join(work, 'fresh'), { runtime: 'python' }))).toBeUndefined();
   });
 
-  test('package.json: only the dependencies at the versions the release wrote go; other scripts stay as they are', () => {
-    const original = { scripts: { test: 'pytest', seed: 'node scripts/seed.ts', local: 'node scripts/local.ts' }, devDependencies: { execa: SHIPPED_0_1_0!.devDependencies.execa, 'p-limit': '^9.0.0' } };
-    const merged = { scripts: { ...original.scripts, local: 'lambda-image local' }, devDependencies: { ...original.devDependencies, 'lambda-image': VERSION } };
-    expect(migratedPackageJson(original, merged)).toEqual({
-      result: { scripts: { test: 'pytest', seed: 'node scripts/seed.ts', local: 'lambda-image local' }, devDependencies: { 'p-limit': '^9.0.0', 'lambda-image': VERSION } },
+  test('package.json: only the dependencies and engines.node as the release wrote them go; other scripts stay as they are', () => {
+    const original = {
+      name: 'p',
+      scripts: { test: 'pytest', seed: 'node scripts/seed.ts', local: 'node scripts/local.ts' },
+      devDependencies: { execa: SHIPPED_0_1_0!.devDependencies.execa, 'p-limit': '^9.0.0' },
+      engines: { node: SHIPPED_0_1_0!.engines.node, npm: '>=10' },
+    };
+    expect(migratedPackageJson(original)).toEqual({
+      result: { name: 'p', scripts: { test: 'pytest', seed: 'node scripts/seed.ts', local: 'lambda-image local' }, devDependencies: { 'p-limit': '^9.0.0' }, engines: { npm: '>=10' } },
       removed: ['execa'],
       kept: ['p-limit ^9.0.0'],
     });

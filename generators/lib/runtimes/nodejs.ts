@@ -8,7 +8,7 @@ export const nodejs: RuntimeSpec = {
   id: 'nodejs',
   label: 'Node.js',
   imageRepository: 'nodejs',
-  tags: [{ tag: '24' }, { tag: '22' }, { tag: '20', deprecated: '2026-04-30' }],
+  tags: [{ tag: '24' }, { tag: '22', deprecation: '2027-04-30' }, { tag: '20', deprecation: '2026-04-30' }],
   verified: "CI runs the generated node:test suite and the dispatcher in-process with node",
   identifier: camelCase,
   reserved: new Set(`${RESERVED_WORDS} ${ENTRY_MODULE}`.split(' ')),
