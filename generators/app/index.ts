@@ -19,6 +19,7 @@ import { sampleFiles, writeSampleFiles } from '../lib/scaffold.ts';
 import { refuseConflicts } from '../lib/commit.ts';
 import { ENGINE_DESCRIPTIONS, engineFiles, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
+import { upgradeCopiedTooling } from '../lib/migrate.ts';
 import { TEMPLATES } from '../lib/paths.ts';
 import { checkProjectName } from '../lib/validate.ts';
 
@@ -93,6 +94,7 @@ export default class AppGenerator extends LambdaImageGenerator {
   }
 
   writing(): void {
+    upgradeCopiedTooling(this);
     const { runtime, runtimeVersion } = this.settings;
     const root = this.destinationRoot();
     const insertionFiles = [...runtime.insertions, README_INSERTION].map((i) => join(root, fillPath(i.file, this.names)));

@@ -1,6 +1,6 @@
 // The files of a generated project that are composed rather than templated: the manifest
 // and package.json. Both merge over what is already there: a re-run keeps the user's keys.
-import type { DeployEngine, Manifest } from 'lambda-image';
+import { MANIFEST_SCHEMA_REF, type DeployEngine, type Manifest } from 'lambda-image';
 import { baseImage } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import { FIELDS, KEYS, type Key, type Settings } from './questions.ts';
@@ -14,6 +14,7 @@ function writeField<K extends Key>(key: K, settings: Settings, manifest: Manifes
 /** The manifest for `settings`: the existing one's other keys kept, every field written through its entry in FIELDS. */
 export function buildManifest(settings: Settings, names: ProjectNames, handlers: readonly PlannedHandler[], existing?: Manifest): Manifest {
   const manifest: Manifest = {
+    $schema: MANIFEST_SCHEMA_REF,
     ...existing,
     version: 1,
     name: settings.name,

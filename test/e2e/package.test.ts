@@ -2,13 +2,21 @@
 // generator-lambda-image is installed from it with `yo`, then `yo lambda-image ... --yes` runs as
 // a non-root user (yo refuses root) and `npx generator-lambda-image ... --yes` as root (as CI
 // containers run); the new project's `npm install` takes lambda-image from the same registry.
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+// Last, the whole path of a user after a release: `npx generator-lambda-image@<version>` fetched
+// from the registry, then the project's npm install, npm test, npm run local (Docker, the
+// stand-in base image) and npm run deploy (moto and a local registry: test/support/aws.ts).
+// Uses port 443: run it under `flock /tmp/aws-e2e.lock`.
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ListFunctionsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Ajv } from 'ajv';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
+import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
 import { npmEnv } from '../support/install.ts';
+import { ensureStandinImages } from '../support/standin.ts';
 
 const root = packageRoot();
 const isRoot = process.getuid?.() === 0;
@@ -53,7 +61,7 @@ test('the generator tarball holds the built generators and the templates; the to
 
 test('the lambda-image tarball holds its bin, compiled JavaScript with declarations, the --native runners, and its sources (for eject)', async () => {
   const files = await packedFiles(join(root, 'packages', 'lambda-image'));
-  for (const f of ['bin/lambda-image.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cdk.d.ts', 'dist/local/runners/runner.py', 'dist/local/runners/runner.mjs', 'dist/local/runners/runner.rb', 'src/index.ts'])
+  for (const f of ['bin/lambda-image.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cdk.d.ts', 'dist/eject.js', 'dist/local/runners/runner.py', 'dist/local/runners/runner.mjs', 'dist/local/runners/runner.rb', 'src/index.ts', 'src/eject.ts', 'src/local/runners/runner.py', 'schema/lambda-image.schema.json'])
     expect(files).toContain(f);
   expect(files.some((f) => f.includes('/test/') || f.endsWith('.test.ts'))).toBe(false);
 });
@@ -114,5 +122,74 @@ describe('installed from the registry', () => {
     expect(manifest).toMatchObject({ name: 'via-yo', runtime: 'python', runtimeVersion: '3.12', handlers: [{ name: 'ingest' }] });
     expect(existsSync(join(work, 'via-yo', 'node_modules'))).toBe(false);
     expect(existsSync(join(work, 'via-yo', 'via_yo', 'core.py'))).toBe(true);
+  });
+});
+
+describe('as a user after a release: npx, npm install, npm test, npm run local, npm run deploy', { timeout: 600_000 }, () => {
+  const PROJECT = `published-${process.pid}`;
+  let home: string;
+  let project: string;
+  let aws: AwsStandIn | undefined;
+
+  beforeAll(async () => {
+    await ensureStandinImages(['python']);
+    home = mkdtempSync(join(tmpdir(), 'lig-user-'));
+    project = join(home, PROJECT);
+  }, 600_000);
+
+  afterAll(async () => {
+    await aws?.stop();
+    removeLocalImages(PROJECT);
+    await execa('docker', ['image', 'rm', '-f', `${PROJECT}:local`], { reject: false });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  // An empty npm cache: npx must fetch this run's generator-lambda-image from the registry, not
+  // reuse an earlier run's copy of the same version.
+  const userEnv = () => ({ ...npmEnv(), npm_config_cache: join(home, '.npm'), NO_COLOR: '1' });
+
+  test('npx generator-lambda-image@<version> fetches the generator from the registry and writes the project', async () => {
+    const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const result = await execa(
+      'npx',
+      ['--yes', `generator-lambda-image@${own.version}`, PROJECT, '--runtime', 'python', '--runtime-version', '3.12', '--handlers', 'ingest,report_daily', '--yes', '--skip-install'],
+      { cwd: home, env: userEnv(), reject: false, all: true },
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    expect(existsSync(join(project, 'lambda-image.json'))).toBe(true);
+    expect(existsSync(join(project, 'scripts'))).toBe(false);
+  });
+
+  test('npm install takes lambda-image from the registry; the manifest\'s $schema is its schema, and the manifest passes it', async () => {
+    await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: project, env: userEnv() });
+    const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(JSON.parse(readFileSync(join(project, 'node_modules', 'lambda-image', 'package.json'), 'utf8')).version).toBe(own.version);
+    const manifest = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));
+    const schema = JSON.parse(readFileSync(join(project, manifest.$schema), 'utf8'));
+    const validate = new Ajv({ strict: true }).compile(schema);
+    expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  test('npm test runs the project\'s own tests', async () => {
+    const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/\d+ passed/);
+  });
+
+  test('npm run local builds the image and invokes every handler in one container', async () => {
+    const result = await execa('npm', ['run', '--silent', 'local'], { cwd: project, reject: false, all: true, env: { NO_COLOR: '1' } });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/^PASS 2 handlers: 2 ok, 0 failed \(build .+, start .+, invoke .+\)$/m);
+  });
+
+  test('npm run deploy pushes the image once and creates one function per handler (moto)', async () => {
+    aws = await startAws();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith('AWS_') && v !== undefined)) as Record<string, string>;
+    const result = await execa('npm', ['run', '--silent', 'deploy'], { cwd: project, env: { ...env, ...aws.env }, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout.match(/^Pushing /gm)).toHaveLength(1);
+    const functions = (await new LambdaClient(aws.clientConfig).send(new ListFunctionsCommand({}))).Functions ?? [];
+    expect(functions.map((f) => f.FunctionName).sort()).toEqual([`${PROJECT}-ingest`, `${PROJECT}-report_daily`]);
+    expect(new Set(functions.map((f) => f.PackageType))).toEqual(new Set(['Image']));
   });
 });

@@ -35,6 +35,7 @@ describe('non-interactive (--yes) generation', () => {
       'tests/conftest.py', 'tests/test_core.py', 'tests/test_handlers.py',
     ]);
     expect(json(join(dir, 'lambda-image.json'))).toEqual({
+      $schema: './node_modules/lambda-image/schema/lambda-image.schema.json',
       version: 1,
       name: 'orders-svc',
       runtime: 'python',

@@ -12,7 +12,7 @@ interface Command {
   run(argv: string[], projectDir: string): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   local: {
     summary: 'build the image, run ONE container and invoke every handler through the dispatcher (or --native)',
     async run(argv, projectDir) {
@@ -47,6 +47,13 @@ const COMMANDS: Record<string, Command> = {
       return engineFor(projectDir).destroy(argv, projectDir);
     },
   },
+  eject: {
+    summary: "copy lambda-image's source into scripts/ and run it from there; the package is no longer needed",
+    async run(argv, projectDir) {
+      const { runEject } = await import('./eject.ts');
+      return runEject(argv, projectDir);
+    },
+  },
 };
 
 const USAGE = `Usage: lambda-image <command> [options]      (in a project: npm run <command> -- [options])
@@ -71,7 +78,8 @@ export function findProjectDir(start: string): string {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `lambda-image <argv>` run in `cwd`; resolves to the exit code. */
+export async function main(argv: string[], cwd: string = process.cwd()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help') {
     console.log(USAGE);
@@ -87,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    return main([topic, '--help']);
+    return main([topic, '--help'], cwd);
   }
   const command = COMMANDS[name];
   if (!command) {
@@ -97,5 +105,5 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  return command.run(rest, findProjectDir(process.cwd()));
+  return command.run(rest, findProjectDir(cwd));
 }

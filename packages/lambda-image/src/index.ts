@@ -4,6 +4,8 @@
 export {
   DEPLOY_ENGINES,
   MANIFEST_FILE,
+  MANIFEST_SCHEMA_REF,
+  MANIFEST_VERSION,
   ManifestError,
   findHandler,
   loadManifest,

@@ -19,7 +19,7 @@ including orphaned ones).
 Options:
   --repository  also delete the ECR repository and every image in it
   --role        also delete the execution role deploy created
-  --yes         do not ask for confirmation (required when there is no terminal)
+  -y, --yes     do not ask for confirmation (required when there is no terminal)
   --dry-run     list what would be deleted; delete nothing
   -h, --help    show this help`;
 

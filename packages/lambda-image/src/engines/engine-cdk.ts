@@ -25,7 +25,7 @@ export const CDK_DESTROY_USAGE = `Usage: npm run destroy -- [options]       (dep
 Runs \`cdk destroy\` on the project's stack: its functions and the role it made.
 
 Options:
-  --yes       do not ask for confirmation (required when there is no terminal)
+  -y, --yes   do not ask for confirmation (required when there is no terminal)
   -h, --help  show this help`;
 
 const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);

@@ -43,7 +43,7 @@ Deletes the project's CloudFormation stack: its functions and the execution role
 
 Options:
   --repository  also delete the ECR repository and every image in it
-  --yes         do not ask for confirmation (required when there is no terminal)
+  -y, --yes     do not ask for confirmation (required when there is no terminal)
   --dry-run     show what would be deleted; delete nothing
   -h, --help    show this help`;
 

@@ -3,8 +3,34 @@
 // its handler list besides you.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VERSION } from '../version.ts';
 
 export const MANIFEST_FILE = 'lambda-image.json';
+
+// --- The format version -------------------------------------------------------------------
+// lambda-image.json is a public contract, documented by the JSON Schema the package ships
+// (schema/lambda-image.schema.json, `lambda-image/schema.json`). Its "version" changes only
+// when an older lambda-image would misread a newer file. This package reads every earlier
+// version (an upgrade step per version, applied in memory, goes beside MANIFEST_VERSION when
+// there is one) and refuses a later one with the release that reads it.
+
+/** The format version this package writes and reads. Format 1 is the first there has been. */
+export const MANIFEST_VERSION = 1;
+
+/** `$schema` of a generated manifest: the schema of the lambda-image installed in the project, so editors check the file against the version that reads it. */
+export const MANIFEST_SCHEMA_REF = './node_modules/lambda-image/schema/lambda-image.schema.json';
+
+/** Why the manifest's "version" cannot be read by this package, or undefined when it can. */
+export function versionProblem(version: unknown): string | undefined {
+  if (version === undefined) return `"version" is missing: add "version": ${MANIFEST_VERSION} (the format every lambda-image.json written so far has)`;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    return `"version" must be a format version, a whole number from 1 (this lambda-image reads up to ${MANIFEST_VERSION}), got ${JSON.stringify(version)}`;
+  if (version > MANIFEST_VERSION)
+    return `"version" is ${version}: this file was written for a newer lambda-image than this one (${VERSION}, which reads format ${MANIFEST_VERSION} and earlier); upgrade it: npm install --save-dev lambda-image@latest`;
+  return undefined;
+}
+
+const newerFormat = (version: unknown): boolean => typeof version === 'number' && version > MANIFEST_VERSION;
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -34,8 +60,10 @@ export const DEPLOY_ENGINES = ['sdk', 'sam', 'cdk'] as const;
 export type DeployEngine = (typeof DEPLOY_ENGINES)[number];
 
 export interface Manifest {
+  /** The JSON Schema editors check the file against (MANIFEST_SCHEMA_REF). */
+  $schema?: string;
   /** Format version of this file. */
-  version: 1;
+  version: typeof MANIFEST_VERSION;
   /** The project name (npm rules); function names derive from it. */
   name: string;
   runtime: string;
@@ -72,7 +100,11 @@ export function manifestProblems(data: unknown): string[] {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
       problems.push(`"${key}" must be a whole number from ${min} to ${max}`);
   };
-  if (data.version !== 1) problems.push('"version" must be 1');
+  const version = versionProblem(data.version);
+  // A newer format may differ anywhere: checking it as this one would only mislead.
+  if (version && newerFormat(data.version)) return [version];
+  if (version) problems.push(version);
+  if (data.$schema !== undefined && typeof data.$schema !== 'string') problems.push('"$schema" must be the path or URL of lambda-image\'s JSON Schema');
   for (const key of ['name', 'runtime', 'runtimeVersion', 'baseImage', 'region', 'repository', 'dispatcher']) str(key);
   if (data.architecture !== 'x86_64' && data.architecture !== 'arm64') problems.push('"architecture" must be "x86_64" or "arm64"');
   int('memory', 128, 10240);
@@ -125,6 +157,7 @@ export function loadManifest(dir: string = process.cwd()): Manifest {
     throw new ManifestError(`${path} is not valid JSON (${(error as Error).message}): fix the syntax and run again`);
   }
   const problems = manifestProblems(data);
+  if (isObject(data) && newerFormat(data.version)) throw new ManifestError(`${path}: ${problems.join('')}`);
   if (problems.length > 0) {
     throw new ManifestError(`${path} is not a valid manifest:\n  - ${problems.join('\n  - ')}`);
   }
