@@ -21,7 +21,7 @@ import { packageRoot } from '../../generators/lib/paths.ts';
 import { stackFunctions } from '../../templates/tooling/lib/engine-stack.ts';
 import type { Manifest } from '../../templates/tooling/lib/manifest.ts';
 import { type AwsStandIn, startAws } from '../support/aws.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 import { cfnLint, generateWithEngine, type Template } from './support.ts';
 
 const HANDLERS = ['ingest', 'report_daily', 'notify'];
@@ -56,7 +56,7 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
 const functionNames = async () => ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
   work = mkdtempSync(join(tmpdir(), 'lig-cdk-'));
   project = await generateWithEngine(join(work, 'orders-svc'), { handlers: HANDLERS.join(','), deploy: 'cdk', arch: 'x86_64' });
   manifest = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));
