@@ -61,8 +61,9 @@ const python = (tags: string[], suite: Suite): Flavour => ({
   repository: 'python',
   tags,
   suite,
-  // libstdc++6: awslambdaric's native Runtime API client (runtime_client) links it.
-  packages: ['python3', 'python3-pip', 'libstdc++6'],
+  // libstdc++6: awslambdaric's native Runtime API client (runtime_client) links it;
+  // ca-certificates: pip (the generated Dockerfile's pip install) refuses to start without them.
+  packages: ['python3', 'python3-pip', 'libstdc++6', 'ca-certificates'],
   version: ['python3', '--version'],
   interpreterTag: PYTHON_FOR[suite],
   async install(root) {

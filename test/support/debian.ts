@@ -4,7 +4,7 @@
 // from the suite that carries the tag's version (bookworm's python3.11, trixie's openjdk-21,
 // sid's python3.14...) whatever the host runs. Packages are unpacked with dpkg-deb -x: no
 // maintainer script runs, which is why callers finish what a postinst would have done.
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -173,6 +173,13 @@ export async function debianRootfs(root: string, suite: DebianSuite, packages: s
   for (const applet of applets.split('\n').filter(Boolean)) {
     const target = join(root, 'usr/bin', applet);
     if (!existsSync(target) && !existsSync(join(root, 'usr/sbin', applet))) symlinkSync('busybox', target);
+  }
+  // The bundle update-ca-certificates (a postinst) would write, when the certificates are in.
+  const certificates = join(root, 'usr/share/ca-certificates/mozilla');
+  if (existsSync(certificates)) {
+    const bundle = readdirSync(certificates).sort().map((f) => readFileSync(join(certificates, f), 'utf8'));
+    mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
+    writeFileSync(join(root, 'etc/ssl/certs/ca-certificates.crt'), bundle.join(''));
   }
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
