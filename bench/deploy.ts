@@ -3,7 +3,7 @@
 // what grows with N is only the Lambda API work, which runs concurrently. Aim: t(20)/t(1) <= 1.5.
 //   node bench/deploy.ts [runs=5]
 // "create": the functions do not exist yet (destroyed, untimed, before each run);
-// "update": they exist and get the new image. Wall time of the whole `node scripts/deploy.ts`
+// "update": they exist and get the new image. Wall time of the whole `lambda-image deploy`
 // process, and the "functions" step it reports. Medians.
 import { appendFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ try {
     symlinkSync(join(packageRoot(), 'node_modules'), join(project, 'node_modules'));
     let edits = 0;
     const run = async (script: string, args: string[] = []) => {
-      const result = await execa('node', [`scripts/${script}.ts`, ...args], { cwd: project, env: aws.env, reject: false });
+      const result = await execa('node_modules/.bin/lambda-image', [script, ...args], { cwd: project, env: aws.env, reject: false });
       if (result.exitCode !== 0) throw new Error(`${script} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
       return result.stdout;
     };

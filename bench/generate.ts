@@ -1,4 +1,4 @@
-// Non-interactive generation as a whole process, from the packed tarball:
+// Non-interactive generation as a whole process, installed from a registry:
 //   npx generator-lambda-image demo --runtime python --yes --skip-install
 // Median of several runs (the machines are shared and noisy), plus the same run
 // through `node <cli.js>` to show what npx itself costs. Aim: under 1 s.
@@ -9,17 +9,20 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { packageRoot } from '../generators/lib/paths.ts';
+import { startRegistry } from '../test/support/registry.ts';
 import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 9);
 const root = packageRoot();
 
 const work = mkdtempSync(join(tmpdir(), 'lig-bench-gen-'));
-await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
-const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: root });
-const tarball = join(work, JSON.parse(stdout)[0].filename);
+await execa('npm', ['run', 'build'], { cwd: root });
+// Installed as a user installs it: published (here, to a local registry) at this version.
+const registry = await startRegistry();
+const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 await execa('npm', ['init', '-y'], { cwd: work });
-await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: work });
+await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `generator-lambda-image@${own.version}`], { cwd: work, env: { npm_config_registry: registry.url } });
+await registry.stop();
 const cli = join(work, 'node_modules', 'generator-lambda-image', 'dist', 'generators', 'cli.js');
 
 async function time(command: string, args: string[]): Promise<number[]> {

@@ -3,7 +3,7 @@
 //   (b) warm:   after a one-line change in the core library: rebuild + start + invoke all
 //   (c) native: `--native` for all handlers
 //   (d) size:   the image above its base image
-// Wall time of the whole `node scripts/local.ts` process (what `npm run local` runs),
+// Wall time of the whole `lambda-image local` process (what `npm run local` runs),
 // three handlers, medians of several runs. Aims: b <= 25% of a; c < 0.5 s.
 //   node bench/local.ts [runs=5] [runtimes=python,nodejs]
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { generateProject } from '../test/support/generate.ts';
+import { startRegistry } from '../test/support/registry.ts';
 import { ensureBaseImages } from '../test/support/baseimages.ts';
 import { median } from './stats.ts';
 
@@ -36,7 +37,7 @@ interface Sample {
 
 async function timed(cwd: string, args: string[]): Promise<Sample> {
   const started = performance.now();
-  const result = await execa('node', ['scripts/local.ts', ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
+  const result = await execa('node_modules/.bin/lambda-image', ['local', ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
   const total = (performance.now() - started) / 1000;
   if (result.exitCode !== 0) throw new Error(`local ${args.join(' ')} failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
   return { total, build: phase(result.stdout, 'build') };
@@ -48,6 +49,8 @@ async function imageSize(tag: string): Promise<number> {
 }
 
 await ensureBaseImages(runtimes);
+// lambda-image as a user installs it: published (here, to a local registry) at this version.
+const registry = await startRegistry();
 const work = mkdtempSync(join(tmpdir(), 'lambda-image-bench-local-'));
 const rows: string[] = [];
 try {
@@ -55,8 +58,8 @@ try {
     const name = `bench-local-${runtime}`;
     const tag = `${name}:local`;
     const dir = await generateProject(join(work, runtime), { name, runtime, handlers: HANDLERS });
-    // The tooling's dependencies and the lockfile, as the user's `npm install` gives them (not timed).
-    await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir });
+    // lambda-image and the lockfile, as the user's `npm install` gives them (not timed).
+    await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: { npm_config_registry: registry.url } });
     const manifest = JSON.parse(readFileSync(join(dir, 'lambda-image.json'), 'utf8')) as { baseImage: string };
     // What a cold build must redo: the dependency layer. Changing its input (a comment in
     // requirements.txt, the description in package.json) makes it miss the cache for certain.
@@ -91,6 +94,7 @@ try {
     await execa('docker', ['image', 'rm', '-f', tag], { reject: false });
   }
 } finally {
+  await registry.stop();
   rmSync(work, { recursive: true, force: true });
 }
 

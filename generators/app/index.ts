@@ -4,14 +4,14 @@
 import { basename, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { MANIFEST_FILE, type Manifest } from '../../templates/tooling/lib/manifest.ts';
+import { MANIFEST_FILE, type Manifest } from 'lambda-image';
 import { baseImage, findRuntime, type RuntimeSpec } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
 import { addHandlers, insertionProblem, planHandler, type PlannedHandler } from '../lib/handlers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, packageJsonPatch } from '../lib/project.ts';
 import { QUESTIONS, type Answers, type Key } from '../lib/questions.ts';
-import { forceWrites, writeManagedFiles, writeSampleFiles } from '../lib/scaffold.ts';
+import { forceWrites, writeSampleFiles } from '../lib/scaffold.ts';
 import { ENGINE_DESCRIPTIONS, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
 import { TEMPLATES } from '../lib/paths.ts';
@@ -118,11 +118,9 @@ export default class AppGenerator extends Generator {
       engineDescription: ENGINE_DESCRIPTIONS[manifest.deploy.engine ?? 'sdk'],
     };
     writeSampleFiles(this, runtime.templates, this.names, data);
-    const kept = writeManagedFiles(this, Boolean(this.options.yes));
-    for (const file of kept) this.log(`Kept your changed ${file} (--yes answers no conflict question; run without --yes to compare).`);
     const edited = addHandlers(this.fs, this.destinationRoot(), runtime, this.names, this.newHandlers);
     this.writeDestinationJSON(MANIFEST_FILE, manifest);
-    const patch = packageJsonPatch(runtime, this.names, this.existsDestination('package.json'));
+    const patch = packageJsonPatch(runtime, this.names, manifest.deploy.engine ?? 'sdk', this.existsDestination('package.json'));
     this.packageJson.merge(patch as Parameters<typeof this.packageJson.merge>[0]);
     forceWrites(this, [...edited, MANIFEST_FILE, 'package.json']);
     writeEngineFiles(this, manifest);
@@ -133,7 +131,7 @@ export default class AppGenerator extends Generator {
     const added = this.existing ? ` (${this.newHandlers.length} handler(s) added)` : '';
     this.log(
       `\n${this.names.name}: ${this.runtime.label} ${this.answers.runtimeVersion}, handlers ${this.handlers.map((h) => h.name).join(', ')}${added}.\n` +
-        `Next: ${where}npm test${this.options.skipInstall || this.options['skip-install'] ? ' (after npm install for the tooling)' : ''}\n`,
+        `Next: ${where}npm test${this.options.skipInstall || this.options['skip-install'] ? ' (after npm install, for lambda-image)' : ''}\n`,
     );
   }
 

@@ -2,7 +2,7 @@
 // module's function and dispatcher route, the core function, a test, the sample event,
 // the manifest entry) through the same mechanism the app generator uses, and nothing else.
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { MANIFEST_FILE, manifestProblems, type Manifest } from '../../templates/tooling/lib/manifest.ts';
+import { MANIFEST_FILE, manifestProblems, type Manifest } from 'lambda-image';
 import { findRuntime } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
 import { TEMPLATES } from '../lib/paths.ts';

@@ -3,7 +3,7 @@
 // (runtimes/<id>.ts says which folder of templates/ a language uses and how names map
 // to its identifiers) and the README's support table (`npm run catalogue:table`).
 // Adding a base-image version is a one-line change in that runtime's module.
-import type { Architecture } from '../../templates/tooling/lib/manifest.ts';
+import type { Architecture } from 'lambda-image';
 import type { ProjectNames } from './names.ts';
 import { python } from './runtimes/python.ts';
 import { nodejs } from './runtimes/nodejs.ts';

@@ -1,5 +1,5 @@
 // The deploy engines (`yo lambda-image --deploy sdk|sam|cdk`, lambda-image.json's
-// deploy.engine) and the files each one needs beside the tooling, plus the CI workflow every
+// deploy.engine) and the files each one needs beside lambda-image, plus the CI workflow every
 // project gets. Three kinds of file, as in scaffold.ts:
 // - derived (template.yaml): rendered from the manifest and rewritten on every run of the app
 //   or handler generator, with no conflict question: it must follow lambda-image.json;
@@ -11,16 +11,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import type Generator from 'yeoman-generator';
-import { DEPLOY_ENGINES, type DeployEngine, type Manifest } from '../../templates/tooling/lib/manifest.ts';
 import {
   BASIC_EXECUTION_POLICY,
+  DEPLOY_ENGINES,
   EXECUTION_ROLE,
+  HANDLER_TAG,
   IMAGE_PARAMETER,
+  PROJECT_TAG,
   stackFunctions,
-} from '../../templates/tooling/lib/engine-stack.ts';
-import { HANDLER_TAG, PROJECT_TAG } from '../../templates/tooling/lib/names.ts';
+  type DeployEngine,
+  type Manifest,
+} from 'lambda-image';
 import { findRuntime } from './catalogue.ts';
-import { TEMPLATES, TOOLING_DESTINATION } from './paths.ts';
+import { TEMPLATES } from './paths.ts';
 import { forceWrites } from './scaffold.ts';
 
 export const ENGINES_TEMPLATES = join(TEMPLATES, 'engines');
@@ -92,7 +95,7 @@ export function samTemplate(manifest: Manifest): string {
 }
 
 export function cdkApp(): string {
-  return render('cdk/app.ts.ejs', { tooling: TOOLING_DESTINATION });
+  return readFileSync(join(ENGINES_TEMPLATES, 'cdk', 'app.ts'), 'utf8');
 }
 
 export function cdkJson(): string {

@@ -4,7 +4,7 @@
 // the file), write the sample event, list the handler in the manifest.
 import ejs from 'ejs';
 import { join } from 'node:path';
-import type { HandlerEntry } from '../../templates/tooling/lib/manifest.ts';
+import type { HandlerEntry } from 'lambda-image';
 import type { RuntimeSpec } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import { TEMPLATES } from './paths.ts';

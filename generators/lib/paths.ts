@@ -14,6 +14,3 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 }
 
 export const TEMPLATES = join(packageRoot(), 'templates');
-/** The tooling copied verbatim into every generated project's scripts/ folder. */
-export const TOOLING = join(TEMPLATES, 'tooling');
-export const TOOLING_DESTINATION = 'scripts';

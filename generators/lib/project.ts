@@ -1,7 +1,7 @@
 // The files of a generated project that are composed rather than templated:
 // the manifest and package.json. Both merge over what is already there, so a
 // re-run keeps the user's own keys.
-import type { DeployEngine, Manifest } from '../../templates/tooling/lib/manifest.ts';
+import type { DeployEngine, Manifest } from 'lambda-image';
 import { baseImage, type RuntimeSpec } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import type { Answers } from './questions.ts';
@@ -41,11 +41,12 @@ export function buildManifest(
 }
 
 /** The keys of package.json the generator manages; everything else is the user's. */
-export function packageJsonPatch(runtime: RuntimeSpec, names: ProjectNames, existing: boolean): Record<string, unknown> {
+export function packageJsonPatch(runtime: RuntimeSpec, names: ProjectNames, engine: DeployEngine, existing: boolean): Record<string, unknown> {
   const managed = {
     scripts: { test: runtime.testCommand, ...toolingScripts() },
     devDependencies: toolingDependencies(),
-    engines: { node: '>=22.18.0' },
+    // lambda-image runs on every supported Node.js; a CDK app in TypeScript needs type stripping.
+    engines: { node: engine === 'cdk' ? '>=22.18.0' : '>=22' },
   };
   if (existing) return managed;
   return {

@@ -1,20 +1,16 @@
-// Writing a project's files. Two kinds, told apart as projen does:
-// - sample files (templates/<runtime>/files, the README): written once, then the
-//   user's; a re-run never touches them;
-// - managed files (scripts/, the tooling): rewritten on every run; Yeoman's
-//   conflicter asks before replacing one the user changed.
-// Template files are real files of their language, copied as they are; only the
-// ones named *.ejs are rendered.
-import { readFileSync, readdirSync } from 'node:fs';
+// Writing a project's files. Sample files (templates/<runtime>/files, the README) are
+// written once, then the user's: a re-run never touches them. The tooling is not among
+// them: it is the lambda-image package, a devDependency. Template files are real files of
+// their language, copied as they are; only the ones named *.ejs are rendered.
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Generator from 'yeoman-generator';
 import { fillPath } from './handlers.ts';
 import type { ProjectNames } from './names.ts';
-import { TEMPLATES, TOOLING, TOOLING_DESTINATION } from './paths.ts';
-import { toolingFiles } from './tooling.ts';
+import { TEMPLATES } from './paths.ts';
 
-/** npm drops files named .gitignore and .npmrc from tarballs: they ship as _gitignore, _npmrc. */
-const DOTFILES: Record<string, string> = { _gitignore: '.gitignore', _dockerignore: '.dockerignore', _npmrc: '.npmrc' };
+/** npm drops files named .gitignore from tarballs: dotfiles ship as _gitignore, _dockerignore. */
+const DOTFILES: Record<string, string> = { _gitignore: '.gitignore', _dockerignore: '.dockerignore' };
 
 export function destinationName(templateRelative: string, names: ProjectNames): string {
   const parts = templateRelative.split('/').map((part) => DOTFILES[part] ?? part);
@@ -39,7 +35,6 @@ export function writeSampleFiles(
   const sources: Array<[string, string]> = [
     ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [join(TEMPLATES, runtimeTemplates, 'files', f), f]),
     [join(TEMPLATES, 'common', 'README.md.ejs'), 'README.md.ejs'],
-    [join(TEMPLATES, 'common', '_npmrc'), '_npmrc'],
   ];
   for (const [source, rel] of sources) {
     const destination = destinationName(rel, names);
@@ -49,28 +44,6 @@ export function writeSampleFiles(
     written.push(destination);
   }
   return written;
-}
-
-/**
- * Managed files: the tooling, copied verbatim into scripts/. A copy the user changed
- * goes through Yeoman's conflicter (it asks); with --yes nobody can answer, so such a
- * file is kept as it is and listed in the returned array.
- */
-export function writeManagedFiles(generator: Generator, unattended: boolean): string[] {
-  const kept: string[] = [];
-  for (const file of toolingFiles()) {
-    const source = join(TOOLING, file);
-    const destination = join(TOOLING_DESTINATION, file);
-    if (unattended && generator.existsDestination(destination)) {
-      const current = generator.readDestination(destination);
-      if (current !== readFileSync(source, 'utf8')) {
-        kept.push(destination);
-        continue;
-      }
-    }
-    generator.copyTemplate(source, destination);
-  }
-  return kept;
 }
 
 /**

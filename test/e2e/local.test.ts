@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
+import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 
 const PROJECT_LABEL = 'lambda-image.project';
@@ -22,8 +23,8 @@ async function containersOf(name: string): Promise<string[]> {
 
 async function setUp(runtime: 'python' | 'nodejs', handlers: string): Promise<string> {
   const dir = await generateProject(join(work, runtime), { name: names[runtime], runtime, handlers });
-  // The tooling's own dependencies (execa...), as a user's `npm install` gets them.
-  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir });
+  // lambda-image from the test run's registry, as a user's `npm install` gets it.
+  await installProject(dir);
   return dir;
 }
 
@@ -176,14 +177,14 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
   it('still removes the container when its reader goes away (`| sed /Started/q`)', async () => {
     // sed quits once the container has started: every later write fails (EPIPE). The shell
     // waits for every command of the pipeline, so `node` has finished when this returns.
-    const { stdout } = await execa('sh', ['-c', "node scripts/local.ts 2>&1 | sed '/^Started/q'"], { cwd: dir, env: { NO_COLOR: '1' } });
+    const { stdout } = await execa('sh', ['-c', "node_modules/.bin/lambda-image local 2>&1 | sed '/^Started/q'"], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(stdout).toMatch(/^Started /m);
   });
 
   it('removes the container on Ctrl-C (SIGINT) in the middle of an invocation', async () => {
     const restore = edit(core(), (t) => `${t}\n\ndef notify(event):\n    import time\n    time.sleep(60)\n`);
     try {
-      const run = execa('node', ['scripts/local.ts'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+      const run = execa('node_modules/.bin/lambda-image', ['local'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
       let seen = '';
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no report_daily result; output so far:\n${seen}`)), 90_000);

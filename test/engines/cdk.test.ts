@@ -18,10 +18,10 @@ import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { stackFunctions } from '../../templates/tooling/lib/engine-stack.ts';
-import type { Manifest } from '../../templates/tooling/lib/manifest.ts';
+import { stackFunctions, type Manifest } from 'lambda-image';
 import { type AwsStandIn, startAws } from '../support/aws.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { npmEnv } from '../support/install.ts';
 import { cfnLint, generateWithEngine, type Template } from './support.ts';
 
 const HANDLERS = ['ingest', 'report_daily', 'notify'];
@@ -61,7 +61,7 @@ beforeAll(async () => {
   project = await generateWithEngine(join(work, 'orders-svc'), { handlers: HANDLERS.join(','), deploy: 'cdk', arch: 'x86_64' });
   manifest = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));
   await timed('npm install', () =>
-    execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project }),
+    execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: npmEnv() }),
   );
   aws = await startAws();
   const config = await fetch(`${aws.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: true } }) });

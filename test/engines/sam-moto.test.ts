@@ -28,8 +28,7 @@ import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { stackFunctions } from '../../templates/tooling/lib/engine-stack.ts';
-import type { Manifest } from '../../templates/tooling/lib/manifest.ts';
+import { stackFunctions, type Manifest } from 'lambda-image';
 import { type AwsStandIn, startAws } from '../support/aws.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { addHandler, generateWithEngine, readCfnYaml } from './support.ts';

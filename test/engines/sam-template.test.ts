@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { stackTemplate } from '../../templates/tooling/lib/engine-stack.ts';
-import { type Manifest, loadManifest, manifestProblems } from '../../templates/tooling/lib/manifest.ts';
+import { type Manifest, loadManifest, manifestProblems, stackTemplate } from 'lambda-image';
 import { addHandler, cfnLint, generateWithEngine, readCfnYaml, rerunApp, resourcesOfType, type Template } from './support.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lig-sam-'));
@@ -186,7 +185,8 @@ describe('the engine option', () => {
     expect(existsSync(join(project, 'template.yaml'))).toBe(false);
     const app = readFileSync(join(project, 'cdk/app.ts'), 'utf8');
     expect(app).toMatch(/^\/\/ Managed by generator-lambda-image/);
-    expect(app).toMatch(/from '\.\.\/scripts\/lib\/manifest\.ts'/);
+    // The app names what it deploys through the package's public entry, not a path into it.
+    expect(app).toMatch(/from 'lambda-image\/cdk'/);
     expect(app).toMatch(/DockerImageCode\.fromImageAsset\(projectDir, \{ cmd: \[fn\.command\], platform \}\)/);
     expect(JSON.parse(readFileSync(join(project, 'cdk.json'), 'utf8')).app).toBe('node cdk/app.ts');
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { QUESTIONS } from '../../generators/lib/questions.ts';
-import { toolingFiles } from '../../generators/lib/tooling.ts';
-import { TOOLING } from '../../generators/lib/paths.ts';
 import { APP, appOptions, generateProject } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
+import { packageRoot } from '../../generators/lib/paths.ts';
 import helpers from 'yeoman-test';
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `lig-${prefix}-`));
@@ -25,9 +25,9 @@ describe('non-interactive (--yes) generation', () => {
       memory: '1024',
       timeout: '60',
     });
-    const files = listFiles(dir, ['scripts']);
+    const files = listFiles(dir);
     expect(files).toEqual([
-      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.npmrc', '.yo-rc.json', 'Dockerfile', 'README.md',
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.py',
       'orders_svc/__init__.py', 'orders_svc/core.py', 'package.json', 'pyproject.toml',
       'requirements-dev.txt', 'requirements.txt',
@@ -61,17 +61,16 @@ describe('non-interactive (--yes) generation', () => {
     for (const kept of ['tests', 'events', 'scripts', 'node_modules']) expect(dockerignore).toContain(kept);
     const pkg = json(join(dir, 'package.json'));
     expect(pkg.scripts.test).toBe('python3 -m pytest');
-    // npm install refuses a Node too old for the tooling, with npm's own message.
-    expect(pkg.engines.node).toBe('>=22.18.0');
-    expect(readFileSync(join(dir, '.npmrc'), 'utf8')).toMatch(/^engine-strict=true$/m);
+    // lambda-image is compiled JavaScript: any supported Node.js runs it.
+    expect(pkg.engines.node).toBe('>=22');
     expect(pkg.private).toBe(true);
     expect(json(join(dir, '.yo-rc.json'))['generator-lambda-image']).toMatchObject({ runtime: 'python', memory: '1024' });
   });
 
   test('a Node.js project in its own idiom: ESM entry module, core library under src/, npm ci --omit=dev', async () => {
     const dir = await generateProject(join(tmp('node'), 'orders-svc'), { runtime: 'nodejs', handlers: 'ingest,report_daily' });
-    expect(listFiles(dir, ['scripts'])).toEqual([
-      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.npmrc', '.yo-rc.json', 'Dockerfile', 'README.md',
+    expect(listFiles(dir)).toEqual([
+      '.dockerignore', '.github/workflows/ci.yml', '.gitignore', '.yo-rc.json', 'Dockerfile', 'README.md',
       'events/ingest.json', 'events/report_daily.json', 'lambda-image.json', 'lambda_function.mjs',
       'package.json', 'src/core.mjs', 'test/core.test.mjs', 'test/handlers.test.mjs',
     ]);
@@ -112,15 +111,28 @@ describe('non-interactive (--yes) generation', () => {
     expect(json(join(dir, 'lambda-image.json')).name).toBe('billing');
   });
 
-  test('the tooling is copied verbatim into scripts/, and package.json runs every tooling entry point', async () => {
+  test('the tooling is the lambda-image package at the generator\'s own version, and each script runs one of its commands', async () => {
     const dir = await generateProject(join(tmp('tooling'), 'tooled'));
-    for (const file of toolingFiles()) {
-      expect(readFileSync(join(dir, 'scripts', file), 'utf8')).toBe(readFileSync(join(TOOLING, file), 'utf8'));
-    }
-    const scripts = json(join(dir, 'package.json')).scripts as Record<string, string>;
-    for (const [name, command] of Object.entries(scripts)) {
+    expect(existsSync(join(dir, 'scripts'))).toBe(false);
+    const pkg = json(join(dir, 'package.json'));
+    const own = json(join(packageRoot(), 'package.json'));
+    expect(pkg.devDependencies).toEqual({ 'lambda-image': own.version });
+    // Released in lockstep: the generator pins the lambda-image its tests ran with.
+    expect(json(join(packageRoot(), 'packages', 'lambda-image', 'package.json')).version).toBe(own.version);
+    expect(own.dependencies['lambda-image']).toBe(own.version);
+    expect(pkg.scripts).toEqual({
+      test: 'python3 -m pytest',
+      local: 'lambda-image local',
+      deploy: 'lambda-image deploy',
+      invoke: 'lambda-image invoke',
+      destroy: 'lambda-image destroy',
+    });
+    // Every script names a command the bin knows: its help answers for each.
+    for (const [name, command] of Object.entries(pkg.scripts as Record<string, string>)) {
       if (name === 'test') continue;
-      expect(existsSync(join(dir, command.replace(/^node /, '')))).toBe(true);
+      const { exitCode, stdout } = await lambdaImage(dir, [...command.split(' ').slice(1), '--help']);
+      expect(exitCode, command).toBe(0);
+      expect(stdout, command).toMatch(/^Usage:/);
     }
   });
 
@@ -215,14 +227,6 @@ describe('re-running in a generated project', () => {
     expect(existsSync(join(dir, 'events', 'export_all.json'))).toBe(true);
   });
 
-  test('with --yes, a managed file the user changed is kept, not silently overwritten', async () => {
-    const dir = await generateProject(join(tmp('rerun-managed'), 'managed-svc'));
-    const managed = join(dir, 'scripts', 'lib', 'manifest.ts');
-    writeFileSync(managed, '// mine\n');
-    await helpers.run(APP, { cwd: dir, tmpdir: false, autoCleanup: false }).withOptions(appOptions({ skipInstall: true, yes: true }));
-    expect(readFileSync(managed, 'utf8')).toBe('// mine\n');
-  });
-
   test('the manifest keeps keys the user added (deploy settings)', async () => {
     const dir = await generateProject(join(tmp('rerun-keys'), 'keys-svc'));
     const path = join(dir, 'lambda-image.json');
@@ -235,7 +239,7 @@ describe('re-running in a generated project', () => {
   });
 });
 
-describe('snapshots of the generated trees (scripts/ is the tooling, tested on its own)', () => {
+describe('snapshots of the generated trees', () => {
   for (const runtime of ['python', 'nodejs']) {
     test(runtime, async () => {
       const dir = await generateProject(join(tmp(`snap-${runtime}`), 'snap-svc'), {
@@ -244,11 +248,10 @@ describe('snapshots of the generated trees (scripts/ is the tooling, tested on i
         arch: 'x86_64',
         region: 'us-east-1',
       });
-      const tree = readTree(dir, ['scripts']);
-      // The tooling's dependency versions move with our package.json; the snapshot is about the project.
+      const tree = readTree(dir);
+      // lambda-image's pin moves with every release; the snapshot is about the project.
       const pkg = JSON.parse(tree['package.json'] ?? '{}');
       pkg.devDependencies = Object.keys(pkg.devDependencies ?? {});
-      pkg.scripts = Object.keys(pkg.scripts ?? {}).includes('test') ? { test: pkg.scripts.test } : pkg.scripts;
       tree['package.json'] = JSON.stringify(pkg, null, 2);
       await expect(JSON.stringify(tree, null, 2)).toMatchFileSnapshot(`__snapshots__/${runtime}-tree.json`);
     });

@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { custom } from '../../generators/lib/runtimes/custom.ts';
 import { RUNTIMES } from '../../generators/lib/catalogue.ts';
-import { nativeRuntimeFor } from '../../templates/tooling/lib/native.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
 import { generateProject } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
 import { addHandler, generate, ignoreLines, instructions, languageTree, manifestOf, read, tmp } from './scaffolded.ts';
@@ -202,8 +202,10 @@ describe('a generated custom-runtime project', () => {
     expect(JSON.parse(read(dir, 'package.json')).scripts.test).toBe('sh test/run.sh');
   });
 
-  test('`npm run local -- --native` says it is not available for the custom runtime', () => {
-    expect(() => nativeRuntimeFor(manifestOf(dir))).toThrow(/runtime is custom: run `npm run local` without --native/);
+  test('`npm run local -- --native` says it is not available for the custom runtime', async () => {
+    const { exitCode, stderr } = await lambdaImage(dir, ['local', '--native']);
+    expect(stderr).toMatch(/runtime is custom: run `npm run local` without --native/);
+    expect(exitCode).toBe(1);
   });
 });
 

@@ -9,7 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { generateProject, type GenerateOptions } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
-import { nativeRuntimeFor } from '../../templates/tooling/lib/native.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
 import { addHandler, generate as generateLanguage, instructions, languageTree, manifestOf, read, tmp } from './scaffolded.ts';
 
 
@@ -179,8 +179,10 @@ describe('a generated .NET project', () => {
     expect(read(dir, 'README.md')).toContain('| `src/OrdersSvc/LambdaFunction.cs` | The entry class');
   });
 
-  test('`npm run local -- --native` says it is not available for .NET', () => {
-    expect(() => nativeRuntimeFor(manifestOf(dir))).toThrow(/runtime is dotnet: run `npm run local` without --native/);
+  test('`npm run local -- --native` says it is not available for .NET', async () => {
+    const { exitCode, stderr } = await lambdaImage(dir, ['local', '--native']);
+    expect(stderr).toMatch(/runtime is dotnet: run `npm run local` without --native/);
+    expect(exitCode).toBe(1);
   });
 });
 

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { go } from '../../generators/lib/runtimes/go.ts';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { nativeRuntimeFor } from '../../templates/tooling/lib/native.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
 import { generateProject } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
 import { addHandler, finalStage, generate, ignoreLines, instructions, languageTree, manifestOf, read, tmp } from './scaffolded.ts';
@@ -163,8 +163,10 @@ describe('a generated Go project', () => {
     expect(JSON.parse(read(dir, 'package.json')).scripts.test).toBe('go test ./...');
   });
 
-  test('`npm run local -- --native` says it is not available for Go', () => {
-    expect(() => nativeRuntimeFor(manifestOf(dir))).toThrow(/runtime is go: run `npm run local` without --native/);
+  test('`npm run local -- --native` says it is not available for Go', async () => {
+    const { exitCode, stderr } = await lambdaImage(dir, ['local', '--native']);
+    expect(stderr).toMatch(/runtime is go: run `npm run local` without --native/);
+    expect(exitCode).toBe(1);
   });
 });
 

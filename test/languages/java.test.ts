@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { generateProject, type GenerateOptions } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { nativeRuntimeFor } from '../../templates/tooling/lib/native.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
 import { addHandler, generate as generateLanguage, instructions, languageTree, manifestOf, read, tmp } from './scaffolded.ts';
 
 const STUBS = join(packageRoot(), 'test', 'fixtures', 'java-stubs');
@@ -212,8 +212,10 @@ describe('a generated Java project', () => {
     expect(read(dir, 'README.md')).toContain(`| \`${SOURCES}/LambdaFunction.java\` | The entry class`);
   });
 
-  test('`npm run local -- --native` says it is not available for Java', () => {
-    expect(() => nativeRuntimeFor(manifestOf(dir))).toThrow(/runtime is java: run `npm run local` without --native/);
+  test('`npm run local -- --native` says it is not available for Java', async () => {
+    const { exitCode, stderr } = await lambdaImage(dir, ['local', '--native']);
+    expect(stderr).toMatch(/runtime is java: run `npm run local` without --native/);
+    expect(exitCode).toBe(1);
   });
 });
 

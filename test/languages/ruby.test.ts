@@ -8,8 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ruby } from '../../generators/lib/runtimes/ruby.ts';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { imageTag } from '../../templates/tooling/lib/local-docker.ts';
-import { nativeRuntimeFor } from '../../templates/tooling/lib/native.ts';
+import { lambdaImage } from '../support/lambda-image.ts';
 import { generateProject } from '../support/generate.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { listFiles, readTree } from '../support/tree.ts';
@@ -142,7 +141,6 @@ describe('a generated Ruby project', () => {
   });
 
   test("`npm run local -- --native` runs every handler with the host's ruby", async () => {
-    expect(nativeRuntimeFor(manifestOf(dir)).runtime).toBe('ruby');
     const project = await generate('ruby', 'native');
     symlinkSync(join(packageRoot(), 'node_modules'), join(project, 'node_modules'));
     const result = await execa('npm', ['run', 'local', '--silent', '--', '--native'], { cwd: project, all: true, reject: false, env: { NO_COLOR: '1' } });
@@ -227,7 +225,7 @@ describe('`npm run local` on the ruby base image (real emulator, our Ruby client
     symlinkSync(join(packageRoot(), 'node_modules'), join(dir, 'node_modules'));
   }, 600_000);
   afterAll(async () => {
-    if (dir) await execa('docker', ['image', 'rm', '--force', imageTag(manifestOf(dir))], { reject: false });
+    if (dir) await execa('docker', ['image', 'rm', '--force', `${manifestOf(dir).name}:local`], { reject: false });
   });
 
   test('builds the image (bundle install included) and every handler answers through the dispatcher', async () => {

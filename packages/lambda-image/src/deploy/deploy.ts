@@ -1,0 +1,386 @@
+// `npm run deploy`: one image, built once and pushed once, run by one Lambda function per
+// handler in lambda-image.json (ImageConfig.Command = that handler).
+import { parseCommandArgs } from '../shared/args.ts';
+import pLimit from 'p-limit';
+import { DeployError, createClients, explainAwsError, resolveRegion, whoAmI, type AwsClients, type Identity } from '../shared/aws.ts';
+import { type ImagePlan, describeImagePlan, planImage, publishImage, timed } from './deploy-image.ts';
+import { type DeployState, type FunctionRow, functionTable, partialState, stepLine } from './deploy-report.ts';
+import { DockerBuildError, DockerError } from '../shared/docker.ts';
+import { pinnedImageUri } from './ecr.ts';
+import { ensureRole, findRole } from './iam.ts';
+import {
+  applyFunction,
+  deleteFunction,
+  diffFunction,
+  getFunction,
+  listProjectFunctions,
+  type ExistingFunction,
+  type FunctionDiff,
+  type FunctionSpec,
+  type ProjectFunction,
+} from './lambda.ts';
+import { type Manifest, ManifestError, loadManifest } from '../shared/manifest.ts';
+import { functionName, roleName } from '../shared/names.ts';
+
+/**
+ * How many functions are created or updated at once. Lambda's control plane allows about 15
+ * write requests a second per region and the waiters poll with GetFunction (not counted), so 8
+ * keeps a 20-handler deploy to three short waves without being throttled.
+ */
+export const FUNCTION_CONCURRENCY = 8;
+
+export const DEPLOY_USAGE = `Usage: npm run deploy -- [options]
+
+Builds the image once, pushes it to ECR once, and creates or updates one Lambda function per
+handler in lambda-image.json, all running that image.
+
+Options:
+  --dry-run   show what would be created, updated or deleted; change nothing
+  --prune     delete this project's functions whose handler is no longer in lambda-image.json
+  --rebuild   build and push even when the repository already has the image for these sources
+              (to pick up a newer base image)
+  -h, --help  show this help
+
+AWS credentials and region come from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID…,
+AWS_REGION); without a region, lambda-image.json's "region" is used.`;
+
+export interface DeployArgs {
+  dryRun: boolean;
+  prune: boolean;
+  rebuild: boolean;
+  help: boolean;
+}
+
+export function parseDeployArgs(argv: string[]): DeployArgs {
+  try {
+    const { values } = parseCommandArgs(argv, {
+        'dry-run': { type: 'boolean', default: false },
+        prune: { type: 'boolean', default: false },
+        rebuild: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      }, 'deploy');
+    return { dryRun: values['dry-run'], prune: values.prune, rebuild: values.rebuild, help: values.help };
+  } catch (error) {
+    throw new DeployError(`${(error as Error).message}\n\n${DEPLOY_USAGE}`);
+  }
+}
+
+export interface DeployOptions {
+  dir: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  rebuild?: boolean;
+  out?: (line: string) => void;
+  concurrency?: number;
+}
+
+export interface FunctionPlan {
+  spec: FunctionSpec;
+  existing: ExistingFunction | undefined;
+  diff: FunctionDiff;
+}
+
+export interface Plan {
+  identity: Identity;
+  region: string;
+  regionSource: string;
+  image: ImagePlan;
+  role: { name?: string; arn: string; exists: boolean; fromManifest: boolean };
+  functions: FunctionPlan[];
+  orphans: ProjectFunction[];
+}
+
+/** Placeholder digest for the plan of an image not built yet: it differs from every deployed one. */
+const NEW_IMAGE = '<new image>';
+
+export function functionSpecs(manifest: Manifest, imageUri: string, role: string): FunctionSpec[] {
+  const specs = manifest.handlers.map((h) => ({
+    name: functionName(manifest.name, h.name),
+    handlerName: h.name,
+    command: h.handler,
+    imageUri,
+    role,
+    memory: manifest.memory,
+    timeout: manifest.timeout,
+    architecture: manifest.architecture,
+    environment: manifest.deploy.environment,
+    project: manifest.name,
+  }));
+  const seen = new Map<string, string>();
+  for (const s of specs) {
+    const other = seen.get(s.name);
+    if (other) {
+      throw new ManifestError(
+        `handlers "${other}" and "${s.handlerName}" would both deploy as the function ${s.name}: rename one of them`,
+      );
+    }
+    seen.set(s.name, s.handlerName);
+  }
+  return specs;
+}
+
+/** Looks at the account (read-only) and works out what a deploy would do. */
+export async function planDeploy(
+  manifest: Manifest,
+  dir: string,
+  clients: AwsClients,
+  state: DeployState,
+  options: { rebuild?: boolean; concurrency?: number; regionSource: string },
+): Promise<Plan> {
+  const identity = await timed(state.steps, 'identity', () => whoAmI(clients));
+  state.account = identity.account;
+  const managedRole = manifest.deploy.roleArn ? undefined : roleName(manifest.name);
+  const limit = pLimit(options.concurrency ?? FUNCTION_CONCURRENCY);
+
+  return timed(state.steps, 'lookup', async () => {
+    const names = manifest.handlers.map((h) => functionName(manifest.name, h.name));
+    const [image, role, existing, projectFunctions] = await Promise.all([
+      planImage(manifest, dir, clients, identity, options.rebuild ?? false),
+      managedRole ? findRole(clients.iam, managedRole) : Promise.resolve(undefined),
+      Promise.all(names.map((name) => limit(() => getFunction(clients.lambda, name)))),
+      listProjectFunctions(clients.lambda, manifest.name),
+    ]);
+    const roleArn =
+      manifest.deploy.roleArn ?? role?.Arn ?? `arn:${identity.partition}:iam::${identity.account}:role/${managedRole}`;
+    const imageUri = pinnedImageUri(image.repositoryUri, image.digest ?? NEW_IMAGE);
+    const specs = functionSpecs(manifest, imageUri, roleArn);
+    const functions = specs.map((spec, i) => {
+      const current = existing[i];
+      return { spec, existing: current, diff: diffFunction(current, spec, clients.region) };
+    });
+    return {
+      identity,
+      region: clients.region,
+      regionSource: options.regionSource,
+      image,
+      role: { name: managedRole, arn: roleArn, exists: manifest.deploy.roleArn !== null || role !== undefined, fromManifest: manifest.deploy.roleArn !== null },
+      functions,
+      orphans: projectFunctions.filter((f) => !names.includes(f.name)),
+    };
+  });
+}
+
+const describeDiff = (d: FunctionDiff) => (d.action === 'update' ? d.changes.join(', ') : '');
+
+export function formatPlan(plan: Plan, manifest: Manifest, prune: boolean): string[] {
+  const lines: string[] = [];
+  lines.push(
+    `Repository  ${plan.image.repository}: ${
+      plan.image.exists
+        ? `exists (${plan.image.repositoryUri})`
+        : `create (scan on push, ${manifest.deploy.imageTagMutability} tags, keep the last ${manifest.deploy.keepImages} images)`
+    }`,
+  );
+  lines.push(describeImagePlan(plan.image, manifest));
+  lines.push(
+    `Role        ${
+      plan.role.fromManifest ? `${plan.role.arn} (deploy.roleArn)` : plan.role.exists ? `${plan.role.arn}: exists` : `${plan.role.name}: create (AWSLambdaBasicExecutionRole only)`
+    }`,
+  );
+  lines.push('');
+  lines.push(
+    ...functionTable(
+      plan.functions.map((f) => ({ name: f.spec.name, handler: f.spec.command, result: f.diff.action, detail: describeDiff(f.diff) })),
+      false,
+    ),
+  );
+  if (plan.orphans.length > 0) {
+    lines.push('');
+    lines.push(
+      `Orphaned functions (their handler is no longer in lambda-image.json): ${prune ? 'will be deleted (--prune)' : 'kept; delete them with --prune'}`,
+    );
+    for (const o of plan.orphans) lines.push(`  ${o.name}${o.handlerName ? ` (was ${o.handlerName})` : ''}`);
+  }
+  return lines;
+}
+
+/** Where every engine's deploy starts: the manifest, the region (and where it came from), the AWS clients. */
+export async function startDeploy(dir: string, state: DeployState) {
+  const manifest = loadManifest(dir);
+  state.project = manifest.name;
+  const { region, source } = await resolveRegion(manifest);
+  state.region = region;
+  return { manifest, region, source, clients: createClients(region) };
+}
+
+export interface DeployResult {
+  state: DeployState;
+  plan: Plan;
+}
+
+/**
+ * Deploys the project in `options.dir`. On failure it throws, and `state` (passed in) holds what
+ * had been done: the caller reports it.
+ */
+export async function deploy(options: DeployOptions, state: DeployState = newState('')): Promise<DeployResult> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  const { manifest, region, source, clients } = await startDeploy(options.dir, state);
+  const concurrency = options.concurrency ?? FUNCTION_CONCURRENCY;
+
+  const plan = await planDeploy(manifest, options.dir, clients, state, { rebuild: options.rebuild, concurrency, regionSource: source });
+  const regionNote =
+    source === 'lambda-image.json' ? 'from lambda-image.json' : `from ${source}${region !== manifest.region ? `; lambda-image.json says ${manifest.region}` : ''}`;
+  out(`${options.dryRun ? 'Plan for' : 'Deploying'} ${manifest.name}: account ${plan.identity.account}, region ${region} (${regionNote}), as ${plan.identity.arn}`);
+
+  if (options.dryRun) {
+    out('');
+    for (const line of formatPlan(plan, manifest, options.prune ?? false)) out(line);
+    out('');
+    out('Dry run: nothing was changed.');
+    return { state, plan };
+  }
+
+  // The role is made while the image builds: a new role takes seconds before Lambda can assume
+  // it, and this way that wait overlaps the build instead of following it. It starts once the
+  // repository exists, after the docker check, so that a deploy that cannot build changes nothing.
+  const needRole = !plan.role.exists && plan.role.name !== undefined;
+  let rolePromise: ReturnType<typeof ensureRole> | undefined;
+  const startRole = () => {
+    rolePromise = timed(state.steps, 'role', () => ensureRole(clients.iam, plan.role.name!, manifest.name, plan.identity.partition)).then(
+      (role) => {
+        state.role = { arn: role.arn, created: role.created };
+        return role;
+      },
+    );
+    // Awaited below; until then a failure of the image steps must not leave it unobserved.
+    rolePromise.catch(() => {});
+  };
+
+  let imageUri: string;
+  try {
+    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined })).uri;
+  } catch (error) {
+    // So that the partial state says whether the role was made.
+    await rolePromise?.catch(() => {});
+    throw error;
+  }
+
+  let roleArn = plan.role.arn;
+  if (rolePromise) {
+    const role = await rolePromise;
+    roleArn = role.arn;
+    if (role.created) out(`Created the execution role ${role.arn} (AWSLambdaBasicExecutionRole)`);
+  } else {
+    state.role = { arn: roleArn, created: false };
+  }
+
+  // The plan's specs held placeholders for a new image or role; the real ones decide the actions now.
+  const specs = functionSpecs(manifest, imageUri, roleArn);
+  state.functions = specs.map((s) => ({ name: s.name, handler: s.command, result: 'not reached' }));
+  const limit = pLimit(concurrency);
+  let roleWaitShown = false;
+  await timed(state.steps, 'functions', async () => {
+    const outcomes = await Promise.allSettled(
+      specs.map((spec, i) =>
+        limit(async () => {
+          const row = state.functions[i]!;
+          const existing = plan.functions[i]!.existing;
+          const diff = diffFunction(existing, spec, region);
+          try {
+            const applied = await applyFunction(clients.lambda, spec, existing, diff, {
+              onRoleWait: () => {
+                if (!roleWaitShown) out('Waiting for the new execution role to become usable by Lambda…');
+                roleWaitShown = true;
+              },
+            });
+            Object.assign(row, {
+              result: applied.action === 'create' ? 'created' : applied.action === 'update' ? 'updated' : 'unchanged',
+              arn: applied.arn,
+              seconds: applied.seconds,
+            });
+          } catch (error) {
+            Object.assign(row, { result: 'failed', detail: explainAwsError(error) });
+            throw error;
+          }
+        }),
+      ),
+    );
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed.length === 1) throw failed[0]!.reason;
+    if (failed.length > 1) throw new DeployError(groupFailures(state.functions));
+  });
+
+  state.orphans = plan.orphans.map((o) => ({ name: o.name, handlerName: o.handlerName, deleted: false }));
+  if (options.prune && plan.orphans.length > 0) {
+    await timed(state.steps, 'prune', async () => {
+      for (const orphan of state.orphans) {
+        await deleteFunction(clients.lambda, orphan.name);
+        orphan.deleted = true;
+      }
+    });
+  }
+
+  out('');
+  for (const line of functionTable(state.functions, true)) out(line);
+  if (state.orphans.length > 0) {
+    out('');
+    out(
+      options.prune
+        ? `Deleted orphaned functions: ${state.orphans.map((o) => o.name).join(', ')}`
+        : `Orphaned functions (handler no longer in lambda-image.json): ${state.orphans.map((o) => o.name).join(', ')}; delete them with \`npm run deploy -- --prune\``,
+    );
+  }
+  out('');
+  out(stepLine(state.steps, (performance.now() - started) / 1000));
+  return { state, plan };
+}
+
+/** Several functions failing usually fail for one reason: say it once, with the functions it hit. */
+export function groupFailures(rows: FunctionRow[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.result !== 'failed') continue;
+    const reason = row.detail ?? 'unknown error';
+    byReason.set(reason, [...(byReason.get(reason) ?? []), row.name]);
+  }
+  const failed = [...byReason.values()].reduce((n, names) => n + names.length, 0);
+  return `${failed} functions failed:\n${[...byReason].map(([reason, names]) => `  - ${names.join(', ')}: ${reason}`).join('\n')}`;
+}
+
+export function newState(project: string): DeployState {
+  return { project, functions: [], orphans: [], steps: [] };
+}
+
+/** One message for any failure of deploy, destroy or invoke. */
+export function explainFailure(error: unknown): string[] {
+  if (error instanceof DockerBuildError) {
+    return [
+      `error: the image build failed: ${error.message}`,
+      ...error.output.slice(-30).map((l) => `  │ ${l}`),
+    ];
+  }
+  if (error instanceof DockerError || error instanceof ManifestError) return [`error: ${error.message}`];
+  return [`error: ${explainAwsError(error)}`];
+}
+
+/** Runs one engine's deploy and returns the exit code; on failure it says why and what had been done by then. */
+export async function runDeploy(work: (state: DeployState) => Promise<unknown>): Promise<number> {
+  const state = newState('');
+  try {
+    await work(state);
+    return 0;
+  } catch (error) {
+    for (const line of explainFailure(error)) console.error(line);
+    console.error('');
+    for (const line of partialState(state)) console.error(line);
+    return 1;
+  }
+}
+
+/** The `npm run deploy` command: returns the exit code. */
+export async function main(argv: string[], dir: string = process.cwd()): Promise<number> {
+  let args: DeployArgs;
+  try {
+    args = parseDeployArgs(argv);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(DEPLOY_USAGE);
+    return 0;
+  }
+  return runDeploy((state) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild }, state));
+}
+

@@ -1,0 +1,27 @@
+// The public API of lambda-image for programs (the generator among them): the manifest's
+// types and checks, and the names every engine gives to what it deploys. The command
+// line is cli.ts; the CDK app's helpers are cdk.ts (`lambda-image/cdk`).
+export {
+  DEPLOY_ENGINES,
+  MANIFEST_FILE,
+  ManifestError,
+  findHandler,
+  loadManifest,
+  manifestProblems,
+  type Architecture,
+  type DeployEngine,
+  type DeploySettings,
+  type HandlerEntry,
+  type Manifest,
+} from './shared/manifest.ts';
+export { HANDLER_TAG, PROJECT_TAG, functionName, roleName } from './shared/names.ts';
+export {
+  BASIC_EXECUTION_POLICY,
+  EXECUTION_ROLE,
+  IMAGE_PARAMETER,
+  stackFunctions,
+  stackName,
+  stackTemplate,
+  type StackFunction,
+} from './engines/stack.ts';
+export { VERSION } from './version.ts';

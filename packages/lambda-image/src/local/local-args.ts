@@ -1,0 +1,94 @@
+// Command line of `lambda-image local` (`npm run local` in a project).
+import { parseCommandArgs, UsageError } from '../shared/args.ts';
+
+export interface LocalOptions {
+  /** Invoke only this handler (by its manifest name). */
+  handler?: string;
+  /** Event for the invoked handler(s): a file path or inline JSON. */
+  event?: string;
+  keep: boolean;
+  build: boolean;
+  native: boolean;
+  /** Fixed host port for the container (0: Docker picks a free one). */
+  port: number;
+  verbose: boolean;
+  help: boolean;
+}
+
+export { UsageError };
+
+export const LOCAL_USAGE = `Usage: npm run local -- [handler] [options]
+
+Builds the image, starts ONE container (the base image's Runtime Interface Emulator)
+and invokes every handler through the dispatcher, one at a time, with its sample
+event (events/<handler>.json). Exits 0 only when every handler succeeded.
+
+Arguments:
+  handler              invoke only this handler (a name from lambda-image.json)
+
+Options:
+  --event <file|json>  use this event instead of events/<handler>.json:
+                       a file path, or inline JSON such as '{"id": 1}'
+  --keep               leave the container running afterwards and print how to
+                       call it (curl) and how to remove it
+  --no-build           use the image from the last build as it is
+  --native             no Docker: run the dispatcher in this machine's own runtime
+                       (python3, node or ruby) with a Lambda-like context; the
+                       sub-second inner loop
+  --port <n>           publish the emulator on this host port (default: any free one)
+  --verbose            stream the full docker build output
+  -h, --help           show this help
+
+Examples:
+  npm run local
+  npm run local -- ingest --event '{"orderId": "42"}'
+  npm run local -- --native
+  npm run local -- report_daily --keep`;
+
+/** Parses the arguments after `npm run local --`; throws UsageError naming the problem. */
+export function parseLocalArgs(argv: string[]): LocalOptions {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      event: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      native: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'local',
+    true,
+  );
+  if (positionals.length > 1) {
+    throw new UsageError(`expected at most one handler name, got ${positionals.length}: ${positionals.join(' ')}\nRun \`npm run local\` for all handlers, or \`npm run local -- <handler>\` for one.`);
+  }
+  let port = 0;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) {
+      throw new UsageError(`--port must be a port number from 1 to 65535, got "${values.port}"`);
+    }
+  }
+  if (values.event !== undefined && values.event.trim() === '') {
+    throw new UsageError('--event needs a file path or inline JSON, e.g. --event events/ingest.json or --event \'{"id": 1}\'');
+  }
+  const native = values.native ?? false;
+  if (native) {
+    const dockerOnly = [values.keep && '--keep', values['no-build'] && '--no-build', values.port !== undefined && '--port'].filter(Boolean);
+    if (dockerOnly.length > 0) {
+      throw new UsageError(`--native runs without Docker, so ${dockerOnly.join(' and ')} cannot apply: drop ${dockerOnly.length > 1 ? 'them' : 'it'} or drop --native`);
+    }
+  }
+  return {
+    handler: positionals[0],
+    event: values.event,
+    keep: values.keep ?? false,
+    build: !(values['no-build'] ?? false),
+    native,
+    port,
+    verbose: values.verbose ?? false,
+    help: values.help ?? false,
+  };
+}

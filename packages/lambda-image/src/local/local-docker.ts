@@ -1,0 +1,201 @@
+// The Docker half of `npm run local`: build, start one container, invoke every
+// handler one at a time, report, and remove the container whatever happens.
+import { randomBytes } from 'node:crypto';
+import type { Manifest } from '../shared/manifest.ts';
+import {
+  ContainerExited,
+  containerLogs,
+  containersWithLabel,
+  containerState,
+  DockerBuildError,
+  dockerBuild,
+  DockerError,
+  ensureDocker,
+  hasBuildx,
+  imageExists,
+  platformOf,
+  removeContainer,
+  runContainer,
+} from '../shared/docker.ts';
+import type { StartedContainer } from '../shared/docker.ts';
+import { dispatcherPayload, EmulatorNotReady, INVOKE_PATH, InvocationTimeout, invokeEmulator, waitForEmulator } from './emulator.ts';
+import type { Outcome } from '../shared/outcome.ts';
+import { EXIT, formatBuildFailure, formatBuildStep, formatSeconds } from '../shared/output.ts';
+import { Cleanup } from '../shared/cleanup.ts';
+import { lambdaEnvironment } from './native.ts';
+import { headline, type ModeInput } from './mode.ts';
+
+/** Every container this tooling starts carries this label, with the project name as value. */
+export const PROJECT_LABEL = 'lambda-image.project';
+/** Unique per run: finds a container whose creation raced with an interruption. */
+const RUN_LABEL = 'lambda-image.run';
+/** LAMBDA_TASK_ROOT of the base images. */
+const TASK_ROOT = '/var/task';
+/** Extra time on top of the function's timeout for an invocation: the first one also loads the code. */
+const INVOKE_MARGIN_MS = 10_000;
+const READY_TIMEOUT_MS = 30_000;
+
+/** The local image's tag: a Docker-valid form of the project name. */
+export function imageTag(manifest: Pick<Manifest, 'name'>): string {
+  const repo =
+    manifest.name
+      .toLowerCase()
+      .replace(/^@/, '')
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+/, '') || 'lambda';
+  return `${repo}:local`;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command that invokes one handler in a kept container. */
+export function curlCommand(port: number, payload: unknown): string {
+  return `curl -s -X POST http://127.0.0.1:${port}${INVOKE_PATH} -d ${shellQuote(JSON.stringify(payload))}`;
+}
+
+function indentLogs(logs: string): string {
+  return logs ? logs.replace(/^/gm, '  │ ') : '  (no output)';
+}
+
+export async function runDockerMode({ manifest, invocations, options, context, reporter, paint, fail }: ModeInput): Promise<number> {
+  const { stderr } = context;
+  const tag = imageTag(manifest);
+  const phases: [string, number][] = [];
+  const cleanup = new Cleanup();
+  const uninstall = cleanup.handleSignals(
+    context.signals ?? process,
+    context.exit ?? ((code) => process.exit(code)),
+    (signal) => stderr.write(`\n${paint('yellow', `${signal}:`)} stopping and removing the container...\n`),
+  );
+  try {
+    // Both probes at once: every run pays for them.
+    void hasBuildx();
+    try {
+      await ensureDocker();
+    } catch (error) {
+      if (error instanceof DockerError) return fail(`${error.message}\n(\`npm run local -- --native\` runs the handlers without Docker.)`);
+      throw error;
+    }
+    stderr.write(headline(manifest, invocations.length, `${manifest.runtime} ${manifest.runtimeVersion}, ${platformOf(manifest.architecture)}`, paint));
+
+    if (options.build) {
+      stderr.write(`Building ${tag}\n`);
+      try {
+        const { seconds } = await dockerBuild({
+          cwd: context.projectDir,
+          tag,
+          architecture: manifest.architecture,
+          onStep: options.verbose ? undefined : (step) => stderr.write(`${formatBuildStep(step, paint)}\n`),
+          onLine: options.verbose ? (line) => stderr.write(`  ${line}\n`) : undefined,
+        });
+        phases.push(['build', seconds]);
+        stderr.write(`Built ${tag} in ${formatSeconds(seconds)}\n`);
+      } catch (error) {
+        if (error instanceof DockerBuildError) return fail(formatBuildFailure(error.message, error.output, paint));
+        if (error instanceof DockerError) return fail(error.message);
+        throw error;
+      }
+    } else if (!(await imageExists(tag))) {
+      return fail(`there is no image ${tag} to run: run \`npm run local\` once without --no-build`, EXIT.usage);
+    }
+
+    // Named before it exists, so that an interruption during `docker run` can still remove it.
+    const suffix = randomBytes(3).toString('hex');
+    const name = `${tag.replace(/:local$/, '')}-local-${suffix}`;
+    const runId = `${process.pid}-${suffix}`;
+    let keep = false;
+    let starting: Promise<StartedContainer> | undefined;
+    cleanup.add(async () => {
+      if (keep) return;
+      await starting?.catch(() => {});
+      await removeContainer(name);
+      // A container the daemon finished creating after the removal above.
+      for (const id of await containersWithLabel(`${RUN_LABEL}=${runId}`).catch(() => [])) await removeContainer(id);
+    });
+
+    const startedAt = performance.now();
+    let container: StartedContainer;
+    try {
+      starting = runContainer({
+        image: tag,
+        name,
+        hostPort: options.port,
+        env: lambdaEnvironment(manifest, TASK_ROOT),
+        labels: { [PROJECT_LABEL]: manifest.name, [RUN_LABEL]: runId },
+      });
+      container = await starting;
+      await waitForEmulator(container.port, {
+        timeoutMs: READY_TIMEOUT_MS,
+        intervalMs: 20,
+        alive: async () => (await containerState(name))?.running ?? false,
+      });
+    } catch (error) {
+      if (error instanceof EmulatorNotReady || error instanceof ContainerExited) {
+        const state = await containerState(name);
+        const why =
+          state && !state.running
+            ? `the container exited early (exit code ${state.exitCode})`
+            : `the emulator in the container did not answer: ${error.message}`;
+        return fail(`${why}. Its logs:\n${indentLogs(await containerLogs(name))}`);
+      }
+      if (error instanceof DockerError) return fail(error.message);
+      throw error;
+    }
+    const startSeconds = (performance.now() - startedAt) / 1000;
+    phases.push(['start', startSeconds]);
+    stderr.write(`Started ${name} on 127.0.0.1:${container.port} in ${formatSeconds(startSeconds)}\n`);
+
+    const invokeStarted = performance.now();
+    const timeoutMs = manifest.timeout * 1000 + INVOKE_MARGIN_MS;
+    for (const [index, { entry, event }] of invocations.entries()) {
+      let outcome: Outcome;
+      let seconds = 0;
+      let stop: string | undefined;
+      try {
+        ({ outcome, seconds } = await invokeEmulator(container.port, dispatcherPayload(entry.name, event), timeoutMs));
+      } catch (error) {
+        if (error instanceof InvocationTimeout) {
+          outcome = {
+            ok: false,
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `invocation timed out: ${error.message} (the function's timeout is ${manifest.timeout} s)`,
+            stackTrace: [],
+          };
+          seconds = timeoutMs / 1000;
+          stop = `${entry.name} timed out`;
+        } else {
+          const state = await containerState(name);
+          if (state?.running) throw error;
+          outcome = {
+            ok: false,
+            errorType: 'Runtime.ExitError',
+            errorMessage: `the container stopped during the invocation (exit code ${state?.exitCode ?? '?'}). Its logs:\n${indentLogs(await containerLogs(name))}`,
+            stackTrace: [],
+          };
+          stop = 'the container stopped';
+        }
+      }
+      reporter.handler({ name: entry.name, outcome, seconds });
+      if (stop) {
+        reporter.skip(invocations.slice(index + 1).map((i) => i.entry.name), `(${stop})`);
+        break;
+      }
+    }
+    phases.push(['invoke', (performance.now() - invokeStarted) / 1000]);
+    const code = reporter.summary(phases);
+
+    if (options.keep) {
+      keep = true;
+      const first = invocations[0]!;
+      stderr.write(
+        `\nThe container keeps running. Invoke a handler:\n  ${curlCommand(container.port, dispatcherPayload(first.entry.name, first.event))}\nRemove it when done:\n  docker rm -f ${name}\n`,
+      );
+    }
+    return code;
+  } finally {
+    await cleanup.run();
+    uninstall();
+  }
+}

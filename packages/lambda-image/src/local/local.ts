@@ -1,0 +1,78 @@
+// `npm run local`: build the image once, start ONE container, invoke every handler
+// through the dispatcher one at a time (the emulator does not take concurrent
+// requests), report, and remove the container whatever happens. With --native, the
+// same invocations run in the host's own runtime instead.
+import { findHandler, loadManifest, ManifestError } from '../shared/manifest.ts';
+import type { Manifest } from '../shared/manifest.ts';
+import { LOCAL_USAGE, parseLocalArgs, UsageError } from './local-args.ts';
+import type { LocalOptions } from './local-args.ts';
+import { EventError, eventsFor } from './events.ts';
+import { dispatcherPayload } from './emulator.ts';
+import { EXIT, painterFor, Reporter } from '../shared/output.ts';
+import { NativeError, runNative } from './native.ts';
+import { headline, type Invocation, type LocalContext, type ModeInput } from './mode.ts';
+
+export type { LocalContext } from './mode.ts';
+
+/** Runs `npm run local` with these arguments; resolves to the exit code. */
+export async function runLocal(argv: string[], context: LocalContext): Promise<number> {
+  const { stdout, stderr } = context;
+  const paint = painterFor(stderr, context.color);
+  const fail = (message: string, code: number = EXIT.failed) => {
+    stderr.write(`${paint('red', 'error:')} ${message}\n`);
+    return code;
+  };
+
+  let options: LocalOptions;
+  try {
+    options = parseLocalArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message, EXIT.usage);
+    throw error;
+  }
+  if (options.help) {
+    stdout.write(`${LOCAL_USAGE}\n`);
+    return EXIT.ok;
+  }
+
+  let manifest: Manifest;
+  let invocations: Invocation[];
+  try {
+    manifest = loadManifest(context.projectDir);
+    const entries = options.handler ? [findHandler(manifest, options.handler)] : manifest.handlers;
+    invocations = eventsFor(context.projectDir, entries, options.event, context.userDir ?? context.projectDir);
+  } catch (error) {
+    if (error instanceof ManifestError || error instanceof EventError) return fail(error.message, EXIT.usage);
+    throw error;
+  }
+  const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name));
+  const input: ModeInput = { manifest, invocations, options, context, reporter, paint, fail };
+  if (options.native) return runNativeMode(input);
+  // Loaded only when needed: --native must start fast, and Docker mode pulls in execa.
+  const { runDockerMode } = await import('./local-docker.ts');
+  return runDockerMode(input);
+}
+
+async function runNativeMode({ manifest, invocations, context, reporter, paint, fail }: ModeInput): Promise<number> {
+  const started = performance.now();
+  try {
+    const run = await runNative({
+      manifest,
+      projectDir: context.projectDir,
+      invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event) })),
+      // The function's timeout, and a margin for loading the code on the first call.
+      timeoutMs: manifest.timeout * 1000 + 10_000,
+      runtimes: context.nativeRuntimes,
+      onStart: (version) => {
+        const differs = version.startsWith(`${manifest.runtimeVersion}.`) || version === manifest.runtimeVersion ? '' : paint('yellow', ` (the image has ${manifest.runtimeVersion})`);
+        context.stderr.write(headline(manifest, invocations.length, `native ${manifest.runtime} ${version}${differs}, no Docker`, paint));
+      },
+      onResult: (result) => reporter.handler(result),
+    });
+    if (run.stoppedBy) reporter.skip(invocations.slice(run.results.length).map((i) => i.entry.name), `(${run.stoppedBy})`);
+  } catch (error) {
+    if (error instanceof NativeError) return fail(error.message, EXIT.failed);
+    throw error;
+  }
+  return reporter.summary([['total', (performance.now() - started) / 1000]]);
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { LOCAL_USAGE, parseLocalArgs, UsageError } from '../src/local/local-args.ts';
+
+describe('parseLocalArgs', () => {
+  it('defaults to every handler, built, in Docker', () => {
+    expect(parseLocalArgs([])).toEqual({
+      handler: undefined,
+      event: undefined,
+      keep: false,
+      build: true,
+      native: false,
+      port: 0,
+      verbose: false,
+      help: false,
+    });
+  });
+
+  it('reads a handler name and every option', () => {
+    const options = parseLocalArgs(['ingest', '--event', '{"id":1}', '--keep', '--no-build', '--port', '9001', '--verbose']);
+    expect(options).toMatchObject({ handler: 'ingest', event: '{"id":1}', keep: true, build: false, port: 9001, verbose: true });
+    expect(parseLocalArgs(['--native', 'report_daily'])).toMatchObject({ native: true, handler: 'report_daily' });
+    expect(parseLocalArgs(['-h']).help).toBe(true);
+    expect(parseLocalArgs(['--event=events/x.json']).event).toBe('events/x.json');
+  });
+
+  it.each([
+    [['--kep'], /Unknown option '--kep'[\s\S]*--help/],
+    [['a', 'b'], /at most one handler name, got 2: a b/],
+    [['--port', 'x'], /--port must be a port number from 1 to 65535, got "x"/],
+    [['--port', '70000'], /--port must be a port number/],
+    [['--event'], /--event/],
+    [['--event', ' '], /--event needs a file path or inline JSON/],
+    [['--native', '--keep'], /--native runs without Docker, so --keep cannot apply/],
+    [['--native', '--no-build', '--port', '1'], /--no-build and --port cannot apply: drop them/],
+  ])('refuses %j with a message naming the problem', (argv, message) => {
+    expect(() => parseLocalArgs(argv)).toThrow(UsageError);
+    expect(() => parseLocalArgs(argv)).toThrow(message);
+  });
+
+  it('documents every option in the help', () => {
+    for (const option of ['--event', '--keep', '--no-build', '--native', '--port', '--verbose', '--help']) {
+      expect(LOCAL_USAGE).toContain(option);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../src/shared/manifest.ts';
+import { NATIVE_RUNTIMES, NativeError, nativeRuntimeFor, runNative } from '../src/local/native.ts';
+import { nodeProject, pythonProject, rubyProject } from './local-fixtures.ts';
+
+const projects = { python: pythonProject(), nodejs: nodeProject(), ruby: rubyProject() };
+afterAll(() => Object.values(projects).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'lambda-image.json'), 'utf8')) as Manifest;
+const payload = (handler: string) => ({ handler, event: { name: handler, n: 21 } });
+const run = (runtime: keyof typeof projects, handlers: string[], timeoutMs = 10_000) =>
+  runNative({
+    manifest: manifestOf(projects[runtime]),
+    projectDir: projects[runtime],
+    invocations: handlers.map((h) => ({ name: h, payload: payload(h) })),
+    timeoutMs,
+  });
+
+const errorTypes = { python: 'ValueError', nodejs: 'TypeError', ruby: 'Function<ArgumentError>' };
+const traceMentions = { python: 'app/core.py', nodejs: 'src/core.mjs', ruby: 'lambda_function.rb' };
+
+describe.each(['python', 'nodejs', 'ruby'] as const)('--native with the host’s %s', (runtime) => {
+  it('runs every handler through the dispatcher, with a Lambda-like context and environment', async () => {
+    const reported: string[] = [];
+    let version = '';
+    const result = await runNative({
+      manifest: manifestOf(projects[runtime]),
+      projectDir: projects[runtime],
+      invocations: ['ok', 'context', 'raises'].map((h) => ({ name: h, payload: payload(h) })),
+      timeoutMs: 10_000,
+      onStart: (v) => (version = v),
+      onResult: (r) => reported.push(r.name),
+    });
+    expect(version).toMatch(/^\d+\.\d+/);
+    expect(reported).toEqual(['ok', 'context', 'raises']);
+    expect(result.stoppedBy).toBeUndefined();
+    const [ok, context, raises] = result.results;
+    expect(ok!.outcome).toEqual({ ok: true, value: { doubled: 42 } });
+    expect(context!.outcome.ok).toBe(true);
+    const value = (context!.outcome as { value: Record<string, unknown> }).value;
+    expect(value).toMatchObject({ function_name: 'fixture-' + runtime, memory: '256', region: 'eu-west-1', stage: 'local-test' });
+    expect(value.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(value.remaining).toBeGreaterThan(2000);
+    expect(value.remaining).toBeLessThanOrEqual(3000);
+    expect(String(value.cwd).replace(/\/$/, '')).toBe(projects[runtime]);
+    expect(raises!.outcome).toMatchObject({ ok: false, errorType: errorTypes[runtime], errorMessage: 'cannot handle raises' });
+    const trace = (raises!.outcome as { stackTrace: string[] }).stackTrace.join('\n');
+    expect(trace).toContain(traceMentions[runtime]);
+    expect(trace).not.toMatch(/\[eval|^-e:/m);
+  });
+
+  it('stops at an invocation that times out, and says so', async () => {
+    const result = await run(runtime, ['ok', 'sleeps', 'ok'], 1_500);
+    expect(result.results.map((r) => r.outcome.ok)).toEqual([true, false]);
+    expect(result.results[1]!.outcome).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/invocation timed out: no answer within 1.5 s/) });
+    expect(result.stoppedBy).toBe('sleeps timed out');
+  });
+
+  it('reports a handler that ends the process as a runtime exit', async () => {
+    const result = await run(runtime, ['exits', 'ok']);
+    expect(result.results).toHaveLength(1);
+    expect(result.results[0]!.outcome).toMatchObject({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 3' });
+    expect(result.stoppedBy).toMatch(/process exited during exits/);
+  });
+});
+
+describe('--native availability', () => {
+  it('names the supported runtimes when the project’s is not one', () => {
+    expect(() => nativeRuntimeFor({ runtime: 'java' })).toThrow(NativeError);
+    expect(() => nativeRuntimeFor({ runtime: 'java' })).toThrow(
+      '--native supports the python, nodejs, ruby runtimes; this project\'s runtime is java: run `npm run local` without --native (it uses Docker)',
+    );
+  });
+
+  it('says when the host lacks the runtime, and what to do', async () => {
+    const missing = NATIVE_RUNTIMES.map((r) => (r.runtime === 'python' ? { ...r, command: 'python3-not-installed-here' } : r));
+    await expect(
+      runNative({ manifest: manifestOf(projects.python), projectDir: projects.python, invocations: [], timeoutMs: 1000, runtimes: missing }),
+    ).rejects.toThrow(/this machine's Python 3 \(`python3-not-installed-here`\), which is not installed \(not on PATH\)\.\nInstall Python 3 \(the image uses python 3\.13\), or run `npm run local` without --native/);
+  });
+});
