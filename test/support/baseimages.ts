@@ -400,3 +400,14 @@ export async function ensureBaseImages(specs: BaseImageSpec[]): Promise<string[]
   }
   return resolved.map((r) => r.image);
 }
+
+// `node test/support/baseimages.ts python nodejs ...`: builds them ahead of the tests (.ci/run does).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const specs = process.argv.slice(2);
+  if (specs.length === 0) throw new Error('usage: node test/support/baseimages.ts <runtime>[:<tag>]...');
+  for (const image of await ensureBaseImages(specs)) {
+    console.log(`${image}  ${await inspect(image, `{{ index .Config.Labels "${PARTS_LABEL}" }}`)}`);
+  }
+  console.log(`test base images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
