@@ -93,7 +93,7 @@ const nodejs = (major: string): Flavour => ({
   tags: [major],
   suite: 'bookworm',
   packages: ['libstdc++6'],
-  version: ['node', '--version'],
+  version: ['sh', '-c', 'echo "Node.js $(node --version)"'],
   async install(root) {
     const { ric, npm, entry, addon } = RIC_FOR_NODE[major]!;
     const nodeDir = join(root, 'usr/local/lib/nodejs');
