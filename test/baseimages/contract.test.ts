@@ -2,10 +2,10 @@
 // the real Runtime Interface Emulator in front of the real runtime interface clients (Ruby's is
 // ours). Every expectation here was observed by running them; the tooling's reading of the
 // emulator's answers must agree with this file.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ const image = (runtime: Runtime) => `base-contract-${runtime}:${process.pid}`;
  * context, raise, end its process in the middle of the invocation, sleep, answer 7 MiB, or
  * count the bytes of the event's "data". Built FROM the base image as a generated Dockerfile does.
  */
-const FUNCTIONS: Record<Runtime, { handler: string; missing: string; files: Record<string, string>; build?: (dir: string) => Promise<void>; copy: string }> = {
+const FUNCTIONS: Record<Runtime, { handler: string; missing: string; files: Record<string, string>; build?: (dir: string, base: string) => Promise<void>; copy: string }> = {
   python: {
     handler: 'app.main',
     missing: 'absent.main',
@@ -110,11 +110,15 @@ public class Fn {
 }
 `,
     },
-    async build(dir) {
-      // aws-lambda-java-core, as Maven resolved it for the image's runtime interface client.
-      const core = join(homedir(), '.m2/repository/com/amazonaws/aws-lambda-java-core');
-      const version = readdirSync(core).sort().at(-1)!;
-      await execa('javac', ['--release', '17', '-cp', join(core, version, `aws-lambda-java-core-${version}.jar`), '-d', join(dir, 'classes'), join(dir, 'src/contract/Fn.java')]);
+    async build(dir, base) {
+      // Against the jars the image runs (aws-lambda-java-core comes with its runtime client).
+      const { stdout: id } = await execa('docker', ['create', base]);
+      try {
+        await execa('docker', ['cp', `${id}:/var/runtime/lib`, join(dir, 'runtime-lib')]);
+      } finally {
+        await execa('docker', ['rm', id]);
+      }
+      await execa('javac', ['--release', '17', '-cp', join(dir, 'runtime-lib/*'), '-d', join(dir, 'classes'), join(dir, 'src/contract/Fn.java')]);
     },
   },
   custom: {
@@ -257,7 +261,7 @@ describe.each(RUNTIMES)('the %s base image', (runtime) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    await fn.build?.(dir);
+    await fn.build?.(dir, base);
     writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\n${fn.copy}\nCMD ["${fn.handler}"]\n`);
     await execa('docker', ['build', '-q', '-t', image(runtime), dir]);
   }, 1_200_000);
