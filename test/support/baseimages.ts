@@ -103,8 +103,8 @@ const nodejs = (major: string): Flavour => ({
     symlinkSync('../lib/nodejs/bin/node', join(root, 'usr/local/bin/node'));
     symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, 'usr/local/bin/npm'));
     symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', join(root, 'usr/local/bin/npx'));
-    // Headers for node-gyp do not belong in the image once the client is built.
     const built = await buildNodeRic(ric, addon, nodeDir, npmDir);
+    // Headers for node-gyp do not belong in the image once the client is built.
     rmSync(join(nodeDir, 'include'), { recursive: true, force: true });
     cpSync(built, join(root, 'var/runtime/node_modules/aws-lambda-ric'), { recursive: true, filter: (s) => !/\/(deps|src|node-addon-api|scripts)$/.test(s) });
     writeFileSync(join(root, 'var/runtime/ric-entry'), `/var/runtime/node_modules/aws-lambda-ric/${entry}\n`);
