@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npx generator-lambda-image [name] [options]` and `npx generator-lambda-image handler <name>`:
 // the same generators as `yo lambda-image`, run through yeoman-environment without yo
-// (which refuses to write as root, as CI containers run).
+// (which refuses to write as root, as CI containers run). The command line is checked here
+// first, so --help, --version and a typo answer without loading Yeoman at all.
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,45 +17,60 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // compile cache (NODE_COMPILE_CACHE's default folder) roughly halves it after the first run.
 module.enableCompileCache?.();
 
-const here = dirname(fileURLToPath(import.meta.url));
-const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const generators = {
-  app: join(here, 'app', `index.${extension}`),
-  handler: join(here, 'handler', `index.${extension}`),
-};
+const { UsageError } = await import('./lib/errors.ts');
+const verbose = process.argv.includes('--verbose');
 
-const argv = process.argv.slice(2);
-const sub = argv[0] === 'handler' ? 'handler' : 'app';
-if (sub === 'handler') argv.shift();
-
-const { createEnv } = await import('yeoman-environment');
-// The environment, not the generator, runs the package-manager install: it must see --skip-install.
-const env = createEnv({ skipInstall: argv.includes('--skip-install') });
-env.register(generators.app, { namespace: 'lambda-image:app' });
-env.register(generators.handler, { namespace: 'lambda-image:handler' });
-const namespace = `lambda-image:${sub}`;
-
-if (argv.includes('--help') || argv.includes('-h')) {
-  console.log(
-    sub === 'app'
-      ? 'npx generator-lambda-image [name] [options]     (the same as: yo lambda-image [name] [options])\n' +
-          'npx generator-lambda-image handler <name>       adds a handler to the project here (so no project can be named "handler")\n'
-      : 'npx generator-lambda-image handler <name>       (the same as: yo lambda-image:handler <name>)\n',
-  );
-  const generator = await env.create(namespace, { generatorArgs: [], generatorOptions: { help: true } as never });
-  console.log((generator as unknown as { help(): string }).help());
-} else {
-  try {
-    await env.run([namespace, ...argv]);
-  } catch (error) {
-    const e = error as Error;
-    if (e.name === 'ExitPromptError') {
-      console.error('\ncancelled: nothing more was written');
-      process.exitCode = 130;
-    } else {
-      // Bad input is a UsageError whose message says what to fix: no stack for those.
-      console.error(`\nerror: ${e.name === 'UsageError' ? e.message : (e.stack ?? e.message)}`);
-      process.exitCode = 1;
-    }
+/** Bad input and environment problems are messages; anything else is a bug, shown with its stack. */
+function fail(error: unknown): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (e.name === 'ExitPromptError' || e.name === 'AbortPromptError') {
+    console.error('\ncancelled: nothing was written');
+    process.exitCode = 130;
+  } else if (e instanceof UsageError || e.name === 'UsageError') {
+    console.error(`error: ${verbose ? (e.stack ?? e.message) : e.message}`);
+    process.exitCode = e instanceof UsageError ? e.exitCode : 1;
+  } else {
+    console.error(`error: ${e.stack ?? e.message}`);
+    process.exitCode = 1;
   }
+}
+
+try {
+  const { helpText, parseCommandLine } = await import('./lib/options.ts');
+  const commandLine = parseCommandLine(process.argv.slice(2));
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (commandLine.options.version) {
+    const { generatorVersion } = await import('./lib/tooling.ts');
+    console.log(generatorVersion());
+  } else if (commandLine.options.help) {
+    console.log(helpText(commandLine.generator));
+  } else {
+    await run(commandLine.generator, process.argv.slice(commandLine.generator === 'handler' ? 3 : 2), commandLine.options, here);
+  }
+} catch (error) {
+  fail(error);
+}
+
+async function run(generator: 'app' | 'handler', argv: string[], options: Record<string, string | true>, here: string): Promise<void> {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const { createEnv } = await import('yeoman-environment');
+  // The environment, not the generator, decides about installing: it must see --skip-install.
+  // The log ("create" lines, notes) on stdout, as create-* tools print it; errors go to stderr, from here.
+  const env = createEnv({ skipInstall: options['skip-install'] === true, stderr: process.stdout });
+  env.register(join(here, 'app', `index.${extension}`), { namespace: 'lambda-image:app' });
+  env.register(join(here, 'handler', `index.${extension}`), { namespace: 'lambda-image:handler' });
+  if (!process.stdin.isTTY) {
+    // No terminal to answer on: what would be asked becomes one line that names the options.
+    env.adapter.prompt = async (questions: unknown) => {
+      throw new UsageError(noTerminal(questions), 2);
+    };
+  }
+  await env.run([`lambda-image:${generator}`, ...argv]);
+}
+
+function noTerminal(questions: unknown): string {
+  const names = (Array.isArray(questions) ? questions : [questions]).map((q: { name?: string; type?: string }) => q.name ?? '');
+  if (names.includes('here')) return 'this folder is not empty and no terminal is attached to confirm: pass --force to generate here (no file that is there is changed), or choose an empty folder';
+  const options = names.map((name) => (name === 'name' ? '[name]' : `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+  return `no terminal to ask on: pass --yes to take the defaults, or give ${options.join(', ')}`;
 }

@@ -1,237 +1,225 @@
-// `yo lambda-image [name]`: asks what the options did not give, validates it all,
-// then writes the project. The questions, options and checks come from
-// lib/questions.ts; the runtime languages from lib/catalogue.ts.
+// `yo lambda-image [name]`: checks everything it is given and everything already in the
+// folder, asks what the options did not give, then writes the project in one commit.
+// The questions, options and checks come from lib/questions.ts; the languages from lib/catalogue.ts.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
-import Generator, { type BaseOptions } from 'yeoman-generator';
+import type { BaseOptions } from 'yeoman-generator';
+import ejs from 'ejs';
 import { MANIFEST_FILE, type Manifest } from 'lambda-image';
-import { baseImage, findRuntime, type RuntimeSpec } from '../lib/catalogue.ts';
+import { baseImage, deprecationWarning } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
-import { addHandlers, insertionProblem, planHandler, type PlannedHandler } from '../lib/handlers.ts';
+import { LambdaImageGenerator } from '../lib/base.ts';
+import { addHandlers, fillPath, planHandler, README_INSERTION, type PlannedHandler } from '../lib/handlers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
-import { buildManifest, packageJsonPatch } from '../lib/project.ts';
-import { QUESTIONS, type Answers, type Key } from '../lib/questions.ts';
-import { forceWrites, writeSampleFiles } from '../lib/scaffold.ts';
-import { ENGINE_DESCRIPTIONS, writeEngineFiles } from '../lib/engines.ts';
+import { buildManifest, mergePackageJson, packageJsonOfProject, type JsonObject } from '../lib/project.ts';
+import { FIELDS, KEYS, applies, type Key, type Settings } from '../lib/questions.ts';
+import { resolveSettings, type Inputs, type PromptQuestion } from '../lib/settings.ts';
+import { CONFIG_FILE, folderEntries, readProjectState } from '../lib/project-state.ts';
+import { sampleFiles, writeSampleFiles } from '../lib/scaffold.ts';
+import { refuseConflicts } from '../lib/commit.ts';
+import { ENGINE_DESCRIPTIONS, engineFiles, writeEngineFiles } from '../lib/engines.ts';
 import { toolingCommands } from '../lib/tooling.ts';
 import { TEMPLATES } from '../lib/paths.ts';
-import { checkHandlerNames, checkProjectName, parseHandlerList } from '../lib/validate.ts';
-import ejs from 'ejs';
+import { checkProjectName } from '../lib/validate.ts';
 
-type Stored = Partial<Record<Key, string>>;
+const camel = (option: string): string => option.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-const optionKey = (option: string): string => option.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-
-// Yeoman runs every method whose name does not start with "_" as a task: helpers start with "_".
-export default class AppGenerator extends Generator {
-  declare options: Generator['options'] & Record<string, unknown>;
-  private answers!: Answers;
-  private runtime!: RuntimeSpec;
+export default class AppGenerator extends LambdaImageGenerator {
+  private settings!: Settings;
   private names!: ProjectNames;
   private existing: Manifest | undefined;
+  private stored: Inputs = {};
   private handlers: PlannedHandler[] = [];
   private newHandlers: PlannedHandler[] = [];
+  private packageJsonChanged = false;
 
   constructor(args: string[], options: BaseOptions) {
-    super(args, options);
-    // One templates/ folder at the package root serves every generator.
-    this.sourceRoot(TEMPLATES);
-    this.argument('name', {
-      type: String,
-      required: false,
-      description: 'Project name (default: the current folder\'s). Written to ./<name> unless the current folder has that name. "handler" is taken by the handler subgenerator.',
-    });
-    for (const question of QUESTIONS) {
-      if (question.option) this.option(question.option, { type: String, description: question.description });
+    super(args, options, 'app');
+    this.argument('name', { type: String, required: false, description: FIELDS.name.description });
+    for (const key of KEYS) {
+      const { option, description } = FIELDS[key];
+      if (option) this.option(option, { type: String, description });
     }
-    this.option('yes', {
-      type: Boolean,
-      alias: 'y',
-      default: false,
-      description: 'Ask nothing: every question not given by an option takes its default (works with no TTY)',
-    });
+    this.option('yes', { type: Boolean, alias: 'y', description: 'Ask nothing' });
+    this.option('force', { type: Boolean, description: 'Generate into a folder with other files' });
+    this.option('verbose', { type: Boolean, description: "Yeoman's diagnostics" });
+    this.option('version', { type: Boolean, description: 'The version' });
   }
 
   initializing(): void {
-    const name = this.options.name as string | undefined;
+    this.refuseUnknownOptions(['name']);
+    const name = this.options.name;
     const cwd = this.destinationRoot();
-    if (name && basename(cwd) !== name && !this._isProject(cwd)) {
-      this.destinationRoot(resolve(cwd, name));
-      // The environment installs dependencies where package.json is: follow the project.
-      this.env.cwd = this.destinationRoot();
+    if (typeof name === 'string' && name !== '') {
+      // Checked before the name becomes a path: a name of 300 characters is a message, not ENAMETOOLONG.
+      const problem = checkProjectName(name);
+      if (problem) throw new UsageError(problem);
+      if (basename(cwd) !== name && !readProjectState(cwd).isProject) {
+        this.destinationRoot(resolve(cwd, name));
+        // The environment's cwd is where install and "cd" hints point: follow the project.
+        this.env.cwd = this.destinationRoot();
+      }
     }
-    this.existing = this._readManifest();
+    const root = this.destinationRoot();
+    if (existsSync(root) && !statSync(root).isDirectory())
+      throw new UsageError(`${root} is a file, not a folder: choose another project name, or move the file away`);
+    const state = readProjectState(root);
+    if (state.problems.length > 0) throw new UsageError(`${state.problems.join('\n')}\nNothing was written.`);
+    this.existing = state.manifest;
+    this.stored = state.inputs;
+    this.foreign = !state.isProject && folderEntries(root).length > 0;
   }
 
   async prompting(): Promise<void> {
-    const given = this._given();
-    const stored = this._stored();
-    this._checkGiven(given, stored);
-
-    const answers: Partial<Answers> = {};
+    if (this.foreign) await this._confirmForeignFolder();
     const env = { cwd: this.destinationRoot(), awsRegion: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined };
-    for (const question of QUESTIONS) {
-      let value = given[question.key] ?? stored[question.key];
-      if (value === undefined && this.options.yes) value = question.default(answers, env);
-      if (value === undefined) {
-        const reply = await this.prompt<Record<string, string>>([
-          {
-            type: question.choices ? 'select' : 'input',
-            name: question.key,
-            message: question.message,
-            default: question.default(answers, env),
-            choices: question.choices?.(answers),
-            validate: (input: string) => question.check(String(input).trim(), answers) ?? true,
-          },
-        ]);
-        value = String(reply[question.key]).trim();
-      }
-      const problem = question.check(value, answers);
-      if (problem) throw new UsageError(problem);
-      answers[question.key] = value;
-    }
-    this.answers = answers as Answers;
-    this._resolveProject(given);
+    const settings = await resolveSettings(
+      { ...this.stored, ...this._given() },
+      {
+        yes: this.options.yes === true,
+        env,
+        ask: (questions: PromptQuestion[]) => this.prompt<Record<string, string>>(questions),
+      },
+    );
+    this.settings = settings;
+    this._resolveProject();
   }
 
   configuring(): void {
-    const { handlers: _handlers, ...rest } = this.answers;
-    this.config.set(rest);
+    // Every answer but the handlers (the manifest lists them), as text.
+    const answers: Record<string, string> = {};
+    for (const key of KEYS) if (key !== 'handlers' && applies(key, this.settings.runtime)) answers[key] = show(key, this.settings);
+    this.config.set(answers);
   }
 
   writing(): void {
-    const runtime = this.runtime;
-    const manifest = buildManifest(this.answers, runtime, this.names, this.handlers, this.existing);
-    const layoutTemplate = join(TEMPLATES, runtime.templates, 'layout.md.ejs');
-    const data = {
+    const { runtime, runtimeVersion } = this.settings;
+    const root = this.destinationRoot();
+    const insertionFiles = [...runtime.insertions, README_INSERTION].map((i) => join(root, fillPath(i.file, this.names)));
+    const existing = new Set(insertionFiles.filter((path) => existsSync(path)));
+    const manifest = buildManifest(this.settings, this.names, this.handlers, this.existing);
+    if (this.foreign) {
+      // Before any edit: in a folder that is not ours, a file we would write must not be there.
+      const ours = [
+        ...sampleFiles(runtime.templates, this.names).map(([, destination]) => destination),
+        ...this.handlers.map((h) => h.event),
+        ...engineFiles(manifest).map((f) => f.path),
+        MANIFEST_FILE, CONFIG_FILE, 'package.json',
+      ];
+      refuseConflicts(root, ours.map((path) => join(root, path)));
+    }
+    const render = (template: string) =>
+      ejs.render(readFileSync(join(TEMPLATES, runtime.templates, template), 'utf8'), { names: this.names, runtimeVersion, baseImage: manifest.baseImage });
+    const engine = manifest.deploy.engine ?? 'sdk';
+    writeSampleFiles(this, runtime.templates, this.names, {
       names: this.names,
-      baseImage: baseImage(runtime, this.answers.runtimeVersion),
-      runtimeVersion: this.answers.runtimeVersion,
+      baseImage: baseImage(runtime, runtimeVersion),
+      runtimeVersion,
       runtimeLabel: runtime.label,
-      arch: this.answers.arch,
+      arch: this.settings.arch,
       dispatcher: manifest.dispatcher,
       handlers: manifest.handlers,
       testCommand: runtime.testCommand,
       commands: toolingCommands(),
-      layout: ejs.render(readFileSync(layoutTemplate, 'utf8'), { names: this.names }),
-      engine: manifest.deploy.engine ?? 'sdk',
-      engineDescription: ENGINE_DESCRIPTIONS[manifest.deploy.engine ?? 'sdk'],
-    };
-    writeSampleFiles(this, runtime.templates, this.names, data);
-    const edited = addHandlers(this.fs, this.destinationRoot(), runtime, this.names, this.newHandlers);
+      layout: render('layout.md.ejs'),
+      prerequisites: render('prerequisites.md.ejs'),
+      engine,
+      engineDescription: ENGINE_DESCRIPTIONS[engine],
+    });
+    const added = addHandlers(this.fs, root, runtime, this.names, { all: this.handlers, added: this.newHandlers }, { existing });
+    this.notes.push(...added.notes);
     this.writeDestinationJSON(MANIFEST_FILE, manifest);
-    const patch = packageJsonPatch(runtime, this.names, manifest.deploy.engine ?? 'sdk', this.existsDestination('package.json'));
-    this.packageJson.merge(patch as Parameters<typeof this.packageJson.merge>[0]);
-    forceWrites(this, [...edited, MANIFEST_FILE, 'package.json']);
+    this._writePackageJson();
     writeEngineFiles(this, manifest);
+  }
+
+  async install(): Promise<void> {
+    if (this.options.skipInstall || this.options['skip-install'] || !this.packageJsonChanged) return;
+    await this.spawn('npm', ['install', '--no-audit', '--no-fund'], { cwd: this.destinationRoot(), stdio: 'inherit' });
   }
 
   end(): void {
     const where = this.destinationRoot() === this.env.logCwd ? '' : `cd ${this.destinationRoot()} && `;
     const added = this.existing ? ` (${this.newHandlers.length} handler(s) added)` : '';
+    const skipped = this.options.skipInstall || this.options['skip-install'];
+    for (const note of this.notes) this.log(note);
     this.log(
-      `\n${this.names.name}: ${this.runtime.label} ${this.answers.runtimeVersion}, handlers ${this.handlers.map((h) => h.name).join(', ')}${added}.\n` +
-        `Next: ${where}npm test${this.options.skipInstall || this.options['skip-install'] ? ' (after npm install, for lambda-image)' : ''}\n`,
+      `\n${this.names.name}: ${this.settings.runtime.label} ${this.settings.runtimeVersion}, handlers ${this.handlers.map((h) => h.name).join(', ')}${added}.\n` +
+        `Next: ${where}npm test${skipped ? ' (after npm install, for lambda-image)' : ''}\n`,
     );
   }
 
-  private _isProject(dir: string): boolean {
-    try {
-      readFileSync(join(dir, MANIFEST_FILE));
-      return true;
-    } catch {
-      return false;
-    }
+  private async _confirmForeignFolder(): Promise<void> {
+    const entries = folderEntries(this.destinationRoot());
+    const shown = `${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ` and ${entries.length - 8} more` : ''}`;
+    const what = `${this.destinationRoot()} is not empty and is not a lambda-image project: it has ${shown}`;
+    if (this.options.force === true) return;
+    if (this.options.yes === true)
+      throw new UsageError(`${what}.\nGenerate into a new folder (npx generator-lambda-image <name>), or pass --force to generate here: no file that is there is changed, and a file in the way stops the run. Nothing was written.`);
+    const { here } = await this.prompt<{ here: boolean }>([
+      { type: 'confirm', name: 'here', default: false, message: `${what}. Generate the project here anyway (no file that is there is changed)?` },
+    ]);
+    if (!here) throw new UsageError('Nothing was written: generate into an empty folder, e.g. npx generator-lambda-image <name>.');
   }
 
-  private _readManifest(): Manifest | undefined {
-    if (!this.existsDestination(MANIFEST_FILE)) return undefined;
-    try {
-      return this.readDestinationJSON(MANIFEST_FILE) as unknown as Manifest;
-    } catch (error) {
-      throw new UsageError(`${MANIFEST_FILE} is not valid JSON (${(error as Error).message}): fix it, then run again`);
-    }
-  }
-
-  /** Values given on the command line, as strings. */
-  private _given(): Stored {
-    const given: Stored = {};
-    if (typeof this.options.name === 'string') given.name = this.options.name;
-    for (const question of QUESTIONS) {
-      if (!question.option) continue;
-      // The command line stores --runtime-version as "runtime-version"; programmatic callers pass runtimeVersion.
-      const value = this.options[question.option] ?? this.options[optionKey(question.option)];
+  /** Values given on the command line (yo passes kebab- and camelCase; Yeoman's own run parses kebab-case). */
+  private _given(): Inputs {
+    const given: Inputs = {};
+    if (typeof this.options.name === 'string' && this.options.name !== '') given.name = { text: this.options.name, where: 'the project name' };
+    for (const key of KEYS) {
+      const option = FIELDS[key].option;
+      if (!option) continue;
+      const value = this.options[option] ?? this.options[camel(option)];
       if (value === undefined || value === null) continue;
-      if (typeof value === 'boolean') throw new UsageError(`--${question.option} needs a value: ${question.description}`);
-      given[question.key] = String(value).trim();
+      if (typeof value === 'boolean') throw new UsageError(`--${option} needs a value: ${FIELDS[key].description}`);
+      given[key] = { text: String(value), where: `--${option}` };
     }
     return given;
   }
 
-  /** Answers of an earlier run: the manifest first (the source of truth), then .yo-rc.json. */
-  private _stored(): Stored {
-    const config = this.config.getAll() as Stored;
-    const stored: Stored = { ...config };
-    const m = this.existing;
-    if (m) {
-      Object.assign(stored, {
-        name: m.name,
-        runtime: m.runtime,
-        runtimeVersion: m.runtimeVersion,
-        arch: m.architecture,
-        region: m.region,
-        repository: m.repository,
-        memory: m.memory === undefined ? undefined : String(m.memory),
-        timeout: m.timeout === undefined ? undefined : String(m.timeout),
-        handlers: m.handlers?.map((h) => h.name).join(','),
-        deploy: m.deploy?.engine,
-      });
-    }
-    for (const key of Object.keys(stored) as Key[]) if (stored[key] === undefined) delete stored[key];
-    return stored;
-  }
-
-  /** Every given option is checked before anything is asked, as far as what it depends on is known. */
-  private _checkGiven(given: Stored, stored: Stored): void {
-    const known: Partial<Answers> = { ...stored, ...given };
-    const problems: string[] = [];
-    for (const question of QUESTIONS) {
-      const value = given[question.key];
-      if (value === undefined) continue;
-      if (!question.needs.every((key) => known[key] !== undefined && (key !== 'runtime' || findRuntime(known[key] ?? '')))) continue;
-      const problem = question.check(value, known);
-      if (problem) problems.push(question.option ? `--${question.option}: ${problem}` : problem);
-    }
-    if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  }
-
   /** Cross-checks and the handler plan, once every answer is known; still nothing written. */
-  private _resolveProject(given: Stored): void {
-    const runtime = findRuntime(this.answers.runtime);
-    if (!runtime) throw new UsageError(`unknown runtime "${this.answers.runtime}"`);
-    this.runtime = runtime;
-    const nameProblem = checkProjectName(this.answers.name, runtime);
-    if (nameProblem) throw new UsageError(nameProblem);
+  private _resolveProject(): void {
+    const { runtime, runtimeVersion } = this.settings;
+    const nameProblem = runtime.projectNameProblem?.(projectNames(this.settings.name));
+    if (nameProblem) throw new UsageError(`"${this.settings.name}" cannot be used with ${runtime.label}: ${nameProblem}; choose another name`);
     if (this.existing && this.existing.runtime !== runtime.id) {
       throw new UsageError(
-        `this project is ${this.existing.runtime} (${MANIFEST_FILE}); it cannot become ${runtime.id}: generate a new project in another folder`,
+        `this project is ${this.existing.runtime} (${MANIFEST_FILE}: "runtime"); it cannot become ${runtime.id}: generate a new project in another folder`,
       );
     }
-    this.names = projectNames(this.answers.name);
-    const wanted = parseHandlerList(this.answers.handlers);
-    const existingNames = this.existing?.handlers?.map((h) => h.name) ?? [];
-    const added = wanted.filter((name) => !existingNames.includes(name));
-    const problem = checkHandlerNames(added, runtime, existingNames);
-    if (added.length > 0 && problem) throw new UsageError(problem);
-    const kept = this.existing?.handlers?.map((h) => ({ ...h, identifier: runtime.identifier(h.name) })) ?? [];
-    this.newHandlers = added.map((name) => planHandler(name, runtime, this.names));
+    const warning = deprecationWarning(runtime, runtimeVersion);
+    if (warning) this.log(`warning: ${warning}`);
+    this.names = projectNames(this.settings.name, this.settings);
+    const existingNames = this.existing?.handlers.map((h) => h.name) ?? [];
+    const wanted = this.settings.handlers;
+    const kept = this.existing?.handlers.map((h) => ({ ...h, identifier: runtime.identifier(h.name) })) ?? [];
+    this.newHandlers = wanted.filter((name) => !existingNames.includes(name)).map((name) => planHandler(name, runtime, this.names));
     this.handlers = [...kept, ...this.newHandlers];
-    if (this.existing) {
-      const dropped = existingNames.filter((name) => given.handlers !== undefined && !wanted.includes(name));
-      if (dropped.length > 0)
-        this.log(`Keeping handler(s) ${dropped.join(', ')}: the generator never deletes your code; remove them by hand.`);
-      const problem = this.newHandlers.length > 0 ? insertionProblem(this.fs, this.destinationRoot(), runtime, this.names) : undefined;
-      if (problem) throw new UsageError(problem);
+    this.settings = { ...this.settings, handlers: this.handlers.map((h) => h.name) };
+    const dropped = existingNames.filter((name) => !wanted.includes(name));
+    if (dropped.length > 0) this.notes.push(`Kept handler(s) ${dropped.join(', ')}: the generator never deletes your code; remove them by hand.`);
+  }
+
+  /** Our package.json keys merged into the user's: theirs are kept where they differ, and listed. */
+  private _writePackageJson(): void {
+    const ours = packageJsonOfProject(this.settings, this.names, this.settings.deploy);
+    let current: JsonObject | undefined;
+    if (this.existsDestination('package.json')) {
+      try {
+        current = JSON.parse(this.readDestination('package.json'));
+      } catch (error) {
+        throw new UsageError(`package.json is not valid JSON (${(error as Error).message}): fix it, then run again. Nothing was written.`);
+      }
+    }
+    const { merged, kept } = mergePackageJson(current, ours);
+    for (const k of kept) this.notes.push(`package.json: kept your ${k.key} ${JSON.stringify(k.yours)} (the generator's is ${JSON.stringify(k.ours)})`);
+    if (JSON.stringify(merged) !== JSON.stringify(current)) {
+      this.writeDestinationJSON('package.json', merged);
+      this.packageJsonChanged = true;
     }
   }
+}
+
+function show<K extends Key>(key: K, settings: Settings): string {
+  return FIELDS[key].show(settings[key]);
 }

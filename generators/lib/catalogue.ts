@@ -1,8 +1,9 @@
 // The runtime catalogue: ONE typed description of every runtime language. It drives
 // the prompts and their choices, the validation of options and answers, the templates
 // (runtimes/<id>.ts says which folder of templates/ a language uses and how names map
-// to its identifiers) and the README's support table (`npm run catalogue:table`).
-// Adding a base-image version is a one-line change in that runtime's module.
+// to its identifiers) and the README's support table (`node generators/lib/support-table.ts --write`).
+// Adding a base-image version is a one-line change in that runtime's module; so is AWS
+// announcing a deprecation date.
 import type { Architecture } from 'lambda-image';
 import type { ProjectNames } from './names.ts';
 import { python } from './runtimes/python.ts';
@@ -20,8 +21,13 @@ export const ECR_PUBLIC_LAMBDA = 'public.ecr.aws/lambda';
 export interface BaseImageTag {
   /** The tag on public.ecr.aws/lambda/<repository>. */
   tag: string;
-  /** When AWS deprecated (or deprecates) it; still offered, with a warning. */
-  deprecated?: string;
+  /**
+   * The date (YYYY-MM-DD) AWS deprecates it, from AWS's runtime deprecation table. Shown
+   * with the tag before it; from it on the tag is still accepted, with a warning.
+   */
+  deprecation?: string;
+  /** From this date AWS blocks creating new functions on it. */
+  blockCreate?: string;
 }
 
 /** A text edit that adds one handler: the snippet is rendered and inserted above the needle line. */
@@ -30,8 +36,12 @@ export interface HandlerInsertion {
   file: string;
   /** The line the snippet goes above; it stays in the file for the next handler. */
   needle: string;
-  /** Snippet template under templates/<runtime>/handler/. */
+  /** Snippet template under templates/<templates>/handler/. */
   snippet: string;
+  /** The templates folder of the snippet, when not the runtime's own (the README's is common). */
+  templates?: string;
+  /** When the file or its needle is gone, the handler is not listed there (a note says so) instead of the run stopping. */
+  optional?: boolean;
 }
 
 export interface RuntimeSpec {
@@ -68,11 +78,32 @@ export function findRuntime(id: string): RuntimeSpec | undefined {
   return RUNTIMES.find((r) => r.id === id);
 }
 
-/** The default tag: the newest one not deprecated. */
+/** The default tag: the newest (tags are listed newest first). */
 export function defaultTag(runtime: RuntimeSpec): string {
-  const tag = runtime.tags.find((t) => !t.deprecated) ?? runtime.tags[0];
+  const [tag] = runtime.tags;
   if (!tag) throw new Error(`runtime ${runtime.id} lists no tags`);
   return tag.tag;
+}
+
+/** Today as YYYY-MM-DD (UTC), the form of the catalogue's dates. */
+export const isoDay = (date: Date = new Date()): string => date.toISOString().slice(0, 10);
+
+/** The tag's deprecation and creation-block dates, for a choice label or the support table. */
+export function tagDates(tag: BaseImageTag): string {
+  const dates = [tag.deprecation && `deprecation ${tag.deprecation}`, tag.blockCreate && `no new functions from ${tag.blockCreate}`];
+  return dates.filter(Boolean).join(', ');
+}
+
+/** A warning when `tag` is past its deprecation date on `today`, naming the date and the newest tag; else undefined. */
+export function deprecationWarning(runtime: RuntimeSpec, tag: string, today: string = isoDay()): string | undefined {
+  const entry = runtime.tags.find((t) => t.tag === tag);
+  if (!entry?.deprecation || entry.deprecation > today) return undefined;
+  const blocked = entry.blockCreate
+    ? entry.blockCreate <= today
+      ? `; AWS blocks creating new functions on it since ${entry.blockCreate}`
+      : `; AWS blocks creating new functions on it from ${entry.blockCreate}`
+    : '';
+  return `${runtime.label} ${tag} (${baseImage(runtime, tag)}) has been deprecated by AWS since ${entry.deprecation}${blocked}: use ${defaultTag(runtime)}, the newest (--runtime-version ${defaultTag(runtime)})`;
 }
 
 export function baseImage(runtime: RuntimeSpec, tag: string): string {
@@ -87,7 +118,7 @@ export function hostArchitecture(arch: string = process.arch): Architecture {
 /** The support table of the README, from the catalogue. */
 export function supportTable(): string {
   const rows = RUNTIMES.map((r) => {
-    const tags = r.tags.map((t) => (t.deprecated ? `${t.tag} (deprecated ${t.deprecated})` : t.tag)).join(', ');
+    const tags = r.tags.map((t) => (tagDates(t) ? `${t.tag} (${tagDates(t)})` : t.tag)).join(', ');
     return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.verified} |`;
   });
   return [

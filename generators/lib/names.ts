@@ -1,5 +1,6 @@
 // Every name derived from the project name, computed once so templates and
-// tooling agree (orders-svc -> orders_svc -> OrdersSvc -> ordersSvc).
+// tooling agree (orders-svc -> orders_svc -> OrdersSvc -> ordersSvc), plus the two
+// names a language lets the user choose (--java-package, --go-module).
 
 export interface ProjectNames {
   /** The npm-style project name: orders-svc. */
@@ -10,8 +11,19 @@ export interface ProjectNames {
   camel: string;
   /** PascalCase: OrdersSvc (Java, .NET). */
   pascal: string;
-  /** lowercase letters and digits only: orderssvc (Java package segment). */
+  /** lowercase letters and digits only: orderssvc (the default Java package's last segment). */
   flat: string;
+  /** The Java package: com.example.orderssvc unless --java-package says otherwise. */
+  javaPackage: string;
+  /** Its folder under src/main/java and src/test/java: com/example/orderssvc. */
+  javaPath: string;
+  /** The Go module path: example.com/orders-svc unless --go-module says otherwise. */
+  goModule: string;
+}
+
+export interface ChosenNames {
+  javaPackage?: string;
+  goModule?: string;
 }
 
 export function words(name: string): string[] {
@@ -32,12 +44,19 @@ export const camelCase = (name: string): string => {
   return p.charAt(0).toLowerCase() + p.slice(1);
 };
 
-export function projectNames(name: string): ProjectNames {
+export const defaultJavaPackage = (name: string): string => `com.example.${words(name).join('')}`;
+export const defaultGoModule = (name: string): string => `example.com/${name}`;
+
+export function projectNames(name: string, chosen: ChosenNames = {}): ProjectNames {
+  const javaPackage = chosen.javaPackage ?? defaultJavaPackage(name);
   return {
     name,
     snake: snakeCase(name),
     camel: camelCase(name),
     pascal: pascalCase(name),
     flat: words(name).join(''),
+    javaPackage,
+    javaPath: javaPackage.replaceAll('.', '/'),
+    goModule: chosen.goModule ?? defaultGoModule(name),
   };
 }

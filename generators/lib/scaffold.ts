@@ -24,6 +24,14 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/** Every sample file of a runtime: [template, destination relative to the project]. */
+export function sampleFiles(runtimeTemplates: string, names: ProjectNames): Array<[string, string]> {
+  return [
+    ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [join(TEMPLATES, runtimeTemplates, 'files', f), f]),
+    [join(TEMPLATES, 'common', 'README.md.ejs'), 'README.md.ejs'],
+  ].map(([source, rel]): [string, string] => [source!, destinationName(rel!, names)]);
+}
+
 /** Sample files: written when absent, left alone when present. Returns what was written. */
 export function writeSampleFiles(
   generator: Generator,
@@ -32,12 +40,7 @@ export function writeSampleFiles(
   data: Record<string, unknown>,
 ): string[] {
   const written: string[] = [];
-  const sources: Array<[string, string]> = [
-    ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [join(TEMPLATES, runtimeTemplates, 'files', f), f]),
-    [join(TEMPLATES, 'common', 'README.md.ejs'), 'README.md.ejs'],
-  ];
-  for (const [source, rel] of sources) {
-    const destination = destinationName(rel, names);
+  for (const [source, destination] of sampleFiles(runtimeTemplates, names)) {
     if (generator.existsDestination(destination)) continue;
     if (source.endsWith('.ejs')) generator.renderTemplate(source, destination, data);
     else generator.copyTemplate(source, destination);

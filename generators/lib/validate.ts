@@ -109,3 +109,25 @@ function checkWhole(value: string, what: string, min: number, max: number, unit:
 }
 export const checkMemory = (value: string): Problem => checkWhole(value, 'memory', 128, 10240, 'MB');
 export const checkTimeout = (value: string): Problem => checkWhole(value, 'timeout', 1, 900, 'seconds');
+
+// A Java package: dot-separated identifiers, none a keyword (the entry class's handler
+// strings and the source folders are made of it).
+const JAVA_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export function checkJavaPackage(value: string, keywords: ReadonlySet<string>): Problem {
+  const segments = value.split('.');
+  const bad = segments.find((s) => !JAVA_SEGMENT.test(s));
+  if (bad !== undefined)
+    return `"${value}" is not a Java package name: use dot-separated identifiers of letters, digits and underscores, e.g. "com.acme.orders"`;
+  const keyword = segments.find((s) => keywords.has(s));
+  if (keyword) return `the Java package "${value}" has the keyword "${keyword}" as a segment: choose another, e.g. "${value.replace(keyword, `${keyword}s`)}"`;
+  return undefined;
+}
+
+// A Go module path as `go mod init` takes it: slash-separated elements of letters, digits
+// and . _ ~ -, none starting or ending with a dot.
+const GO_ELEMENT = /^[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?$/;
+export function checkGoModule(value: string): Problem {
+  if (!value.split('/').every((e) => GO_ELEMENT.test(e)))
+    return `"${value}" is not a Go module path: use slash-separated elements of letters, digits and . _ ~ -, e.g. "github.com/acme/orders-svc"`;
+  return undefined;
+}

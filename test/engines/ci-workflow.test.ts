@@ -93,7 +93,9 @@ describe.each([
   test('main deploys after the tests, through OIDC role assumption, with no stored keys', () => {
     const job = workflow.jobs.deploy!;
     expect(job.needs).toBe('test');
-    expect(job.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    // Only once AWS_DEPLOY_ROLE_ARN is set: a new repository's first push is not a failed deploy.
+    expect(job.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main' && vars.AWS_DEPLOY_ROLE_ARN != ''");
+    expect(text).toMatch(/deploy job runs only once the\n# repository variable AWS_DEPLOY_ROLE_ARN is set/);
     expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     const login = stepIndex(job, (s) => (s.uses ?? '').startsWith('aws-actions/configure-aws-credentials@'));
     expect(login).toBeGreaterThan(-1);

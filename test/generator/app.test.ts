@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { QUESTIONS } from '../../generators/lib/questions.ts';
+import { KEYS, applies } from '../../generators/lib/questions.ts';
+import { findRuntime } from '../../generators/lib/catalogue.ts';
 import { APP, appOptions, generateProject } from '../support/generate.ts';
 import { listFiles, readTree } from '../support/tree.ts';
 import { lambdaImage } from '../support/lambda-image.ts';
@@ -162,7 +163,7 @@ describe('interactive generation', () => {
         timeout: '10',
         deploy: 'sam',
       });
-    expect(result.askedQuestions.map((q) => q.name)).toEqual(QUESTIONS.map((q) => q.key));
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(KEYS.filter((k) => applies(k, findRuntime('nodejs'))));
     result.assertJsonFileContent('lambda-image.json', {
       name: 'asked-svc',
       runtime: 'nodejs',

@@ -87,3 +87,19 @@ describe.each([
     expect(out.missing.errorMessage).toMatch(/missing "handler"/);
   });
 });
+
+// The generated Python project is an installable package, as pip sees it, on the Python it asks for.
+test('pip install -e . works in a project on this machine\'s Python (3.11); requires-python is the tag\'s', async () => {
+  const dir = await generateProject(join(mkdtempSync(join(tmpdir(), 'lig-pip-')), 'orders-svc'), { runtime: 'python', runtimeVersion: '3.11', handlers: 'ingest' });
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(join(dir, 'pyproject.toml'), 'utf8')).toContain('requires-python = ">=3.11"');
+  expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/Python 3\.11, the base image's/);
+  await execa('python3', ['-m', 'venv', '.venv'], { cwd: dir });
+  const pip = await execa('.venv/bin/python', ['-m', 'pip', 'install', '-q', '-e', '.', '-r', 'requirements-dev.txt'], { cwd: dir, all: true, reject: false });
+  expect(pip.exitCode, pip.all).toBe(0);
+  // Installed: importable from anywhere, not only from the project's folder.
+  const { stdout } = await execa(join(dir, '.venv/bin/python'), ['-c', 'import lambda_function, orders_svc.core; print(orders_svc.core.__name__)'], { cwd: tmpdir() });
+  expect(stdout).toBe('orders_svc.core');
+  const tests = await execa('.venv/bin/python', ['-m', 'pytest', '-q'], { cwd: dir, all: true, reject: false });
+  expect(tests.exitCode, tests.all).toBe(0);
+}, 300_000);

@@ -17,8 +17,8 @@ function changedFiles(before: Record<string, string>, after: Record<string, stri
 }
 
 describe.each([
-  ['python', ['events/export_all.json', 'lambda-image.json', 'lambda_function.py', 'tests/test_handlers.py', 'svc/core.py'], 'lambda_function.export_all'],
-  ['nodejs', ['events/export_all.json', 'lambda-image.json', 'lambda_function.mjs', 'src/core.mjs', 'test/handlers.test.mjs'], 'lambda_function.exportAll'],
+  ['python', ['README.md', 'events/export_all.json', 'lambda-image.json', 'lambda_function.py', 'tests/test_handlers.py', 'svc/core.py'], 'lambda_function.export_all'],
+  ['nodejs', ['README.md', 'events/export_all.json', 'lambda-image.json', 'lambda_function.mjs', 'src/core.mjs', 'test/handlers.test.mjs'], 'lambda_function.exportAll'],
 ])('%s', (runtime, expectedChanges, handlerString) => {
   test('adds the function, the route, the core logic, a test, the event and the manifest entry; nothing else', async () => {
     const dir = await generateProject(join(tmp(), 'svc'), { runtime, handlers: 'ingest' });
@@ -59,7 +59,7 @@ describe('refusals, with nothing written', () => {
     await refused(dir, 'class', /"class" is reserved in Node\.js/);
   });
   test('outside a generated project', async () => {
-    await refused(tmp(), 'ingest', /no lambda-image\.json in .*: run `yo lambda-image:handler <name>` at the root of a project/);
+    await refused(tmp(), 'ingest', /no lambda-image\.json in .* or any folder above it: run `yo lambda-image:handler <name>` inside a project/);
   });
   test('a needle comment the user deleted', async () => {
     const dir = await generateProject(join(tmp(), 'needle'), { handlers: 'ingest' });

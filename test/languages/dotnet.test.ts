@@ -204,7 +204,7 @@ describe('the consistency checks fail when the pieces disagree', () => {
     ['a handler test missing', 'test/OrdersSvc.Tests/LambdaFunctionTests.cs', 'IngestThroughTheDispatcher', 'IngestTest', /no IngestThroughTheDispatcher/],
     ['a snippet cut short', 'src/OrdersSvc/Core.cs', '        return result;\n    }\n', '        return result;\n', /unbalanced/],
     ['a .csproj that is not XML', 'src/OrdersSvc/OrdersSvc.csproj', '</Project>', '</Projekt>', /OrdersSvc\.csproj/],
-    ['a package missing', 'src/OrdersSvc/OrdersSvc.csproj', '<PackageReference Include="Amazon.Lambda.Serialization.SystemTextJson" Version="2.4.4" />', '', /OrdersSvc\.csproj PackageReferences/],
+    ['a package missing', 'src/OrdersSvc/OrdersSvc.csproj', '<PackageReference Include="Amazon.Lambda.Serialization.SystemTextJson" Version="3.0.0" />', '', /OrdersSvc\.csproj PackageReferences/],
     ['another target framework', 'test/OrdersSvc.Tests/OrdersSvc.Tests.csproj', 'net10.0', 'net9.0', /net10\.0/],
     ['the serializer attribute missing', 'src/OrdersSvc/LambdaFunction.cs', '[assembly: LambdaSerializer(typeof(DefaultLambdaJsonSerializer))]', '', /LambdaSerializer/],
     ['a CMD that is not the dispatcher', 'Dockerfile', 'CMD ["OrdersSvc::OrdersSvc.LambdaFunction::Dispatch"]', 'CMD ["OrdersSvc::OrdersSvc.LambdaFunction::Ingest"]', /Dockerfile steps missing/],

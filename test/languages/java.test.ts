@@ -246,7 +246,7 @@ describe('refused, with nothing written', () => {
   test('a project whose Java package would be a keyword', async () => {
     const parent = tmp('keyword');
     await expect(generateProject(join(parent, 'new'), { runtime: 'java', handlers: 'ingest' })).rejects.toThrow(
-      /"new" cannot be used with Java: its Java package "com\.example\.new" would end in a keyword/,
+      /--java-package \(by default "com\.example\.new"\): the Java package "com\.example\.new" has the keyword "new" as a segment/,
     );
     expect(listFiles(parent, [])).toEqual([]);
   });
@@ -276,3 +276,19 @@ test('yo lambda-image:handler adds a handler that compiles and passes its test',
   expect(run.successful, run.output).toBe(9);
   expect(run.output).toContain('refundOrderThroughTheDispatcher()');
 });
+
+// Real Maven against Maven Central, with this machine's JDK (17): the project a user with
+// JDK 17 gets when they choose the Java 17 base image, built and tested as `mvn -B verify` does.
+test('a --runtime-version 17 project: mvn -B verify with JDK 17 compiles it and its tests pass; the README names the JDK', async () => {
+  const dir = await generate('mvn17', { runtimeVersion: '17', javaPackage: 'com.acme.orders' });
+  expect(read(dir, 'pom.xml')).toContain('<maven.compiler.release>17</maven.compiler.release>');
+  expect(read(dir, 'README.md')).toMatch(/A JDK 17 or newer \(e\.g\. Amazon Corretto 17, the base image's Java\) and Maven 3\.9 or newer/);
+  expect(existsSync(join(dir, 'src/main/java/com/acme/orders/LambdaFunction.java'))).toBe(true);
+  expect(manifestOf(dir).dispatcher).toBe('com.acme.orders.LambdaFunction::handleRequest');
+  const result = await execa('mvn', ['-B', '-ntp', 'verify'], { cwd: dir, all: true, reject: false });
+  expect(result.exitCode, result.all?.slice(-3000)).toBe(0);
+  expect(result.all).toMatch(/Tests run: 9, Failures: 0, Errors: 0, Skipped: 0/);
+  // A handler added later lands in the chosen package too.
+  await addHandler(dir, 'refund_order');
+  expect(manifestOf(dir).handlers.at(-1)?.handler).toBe('com.acme.orders.LambdaFunction::refundOrder');
+}, 600_000);

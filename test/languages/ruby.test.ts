@@ -24,7 +24,9 @@ interface MinitestRun {
 
 /** `npm test`: the project's own test command, run by the host's ruby. */
 async function npmTest(dir: string): Promise<MinitestRun> {
-  const result = await execa('npm', ['test', '--silent'], { cwd: dir, all: true, reject: false });
+  // vitest sets TEST=true, which rake's test task would take for the test file to run.
+  const { TEST: _vitest, ...env } = process.env;
+  const result = await execa('npm', ['test', '--silent'], { cwd: dir, all: true, reject: false, env, extendEnv: false });
   const output = result.all ?? '';
   const summary = /(\d+) runs, \d+ assertions, (\d+) failures, (\d+) errors/.exec(output);
   return {
@@ -105,7 +107,7 @@ describe('a generated Ruby project', () => {
 
   test('the Dockerfile, the manifest and lambda_function.rb agree', () => {
     const manifest = manifestOf(dir);
-    expect(manifest).toMatchObject({ runtime: 'ruby', runtimeVersion: '3.4', baseImage: 'public.ecr.aws/lambda/ruby:3.4' });
+    expect(manifest).toMatchObject({ runtime: 'ruby', runtimeVersion: '4.0', baseImage: 'public.ecr.aws/lambda/ruby:4.0' });
     expect(manifest.dispatcher).toBe('lambda_function.lambda_handler');
     expect(manifest.handlers).toEqual([
       { name: 'ingest', handler: 'lambda_function.ingest', event: 'events/ingest.json' },

@@ -153,7 +153,7 @@ const FLAVOURS: Flavour[] = [
   },
   {
     repository: 'ruby',
-    tags: ['3.4', '3.3'],
+    tags: ['4.0', '3.4', '3.3'],
     suite: 'trixie',
     packages: ['ruby', 'ruby-bundler'],
     version: ['ruby', '--version'],

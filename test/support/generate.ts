@@ -19,6 +19,8 @@ export interface GenerateOptions {
   memory?: string;
   timeout?: string;
   deploy?: string;
+  javaPackage?: string;
+  goModule?: string;
 }
 
 /**

@@ -19,7 +19,7 @@ export const dotnet: RuntimeSpec = {
   id: 'dotnet',
   label: '.NET',
   imageRepository: 'dotnet',
-  tags: [{ tag: '10' }, { tag: '8', deprecated: '2026-11-10' }],
+  tags: [{ tag: '10' }, { tag: '8', deprecation: '2026-11-10' }],
   verified:
     'golden files and structural checks only (no .NET SDK): the .csproj files parse with the expected packages, every handler string names a method of LambdaFunction.cs, the Dockerfile and the manifest agree; `dotnet test`, the image build and `npm run local` are not run',
   identifier: pascalCase,

@@ -11,30 +11,26 @@ const CONTEXTUAL = 'var yield record sealed permits when module exports requires
 const ENTRY_CLASS = 'handleRequest handlers handlerNames Handler UnknownHandlerException equals hashCode toString getClass notify notifyAll wait clone finalize';
 const CORE_CLASS = 'summarize recordsOf amountOf';
 const RESERVED = new Set(`${KEYWORDS} ${CONTEXTUAL} ${ENTRY_CLASS} ${CORE_CLASS}`.split(' '));
-
-const packageName = (flat: string): string => `com.example.${flat}`;
+export const JAVA_KEYWORDS: ReadonlySet<string> = new Set(KEYWORDS.split(' '));
 
 export const java: RuntimeSpec = {
   id: 'java',
   label: 'Java',
   imageRepository: 'java',
-  tags: [{ tag: '25' }, { tag: '21' }, { tag: '17' }, { tag: '11' }],
+  tags: [{ tag: '25' }, { tag: '21' }, { tag: '17', deprecation: '2027-06-30' }, { tag: '11', deprecation: '2027-06-30' }],
   verified:
-    'javac (JDK 17; `--release 17`, main sources also `--release 11`) compiles the generated project and JUnit 5 runs its tests, against a test-only stand-in of aws-lambda-java-core; every handler string is invoked in-process; `mvn test`, the image build and `npm run local` are not run (no Maven Central, no base image)',
+    '`mvn -B verify` (Maven Central, the machine\'s JDK 17) builds a `--runtime-version 17` project and runs its JUnit tests; javac (`--release 17`, main sources also `--release 11`) compiles the default project against a test-only stand-in of aws-lambda-java-core and every handler string is invoked in-process; the image build and `npm run local` are not run yet (a java test base image of the real parts exists)',
   identifier: camelCase,
   reserved: RESERVED,
-  handlerString: (identifier, names) => `${packageName(names.flat)}.LambdaFunction::${identifier}`,
-  dispatcher: (names) => `${packageName(names.flat)}.LambdaFunction::handleRequest`,
+  handlerString: (identifier, names) => `${names.javaPackage}.LambdaFunction::${identifier}`,
+  dispatcher: (names) => `${names.javaPackage}.LambdaFunction::handleRequest`,
   testCommand: 'mvn -q test',
   templates: 'java',
   insertions: [
-    { file: 'src/main/java/com/example/__flat__/LambdaFunction.java', needle: 'lambda-image:handlers', snippet: 'function.java.ejs' },
-    { file: 'src/main/java/com/example/__flat__/LambdaFunction.java', needle: 'lambda-image:routes', snippet: 'route.java.ejs' },
-    { file: 'src/main/java/com/example/__flat__/Core.java', needle: 'lambda-image:core', snippet: 'core.java.ejs' },
-    { file: 'src/test/java/com/example/__flat__/LambdaFunctionTest.java', needle: 'lambda-image:tests', snippet: 'test.java.ejs' },
+    { file: 'src/main/java/__javaPath__/LambdaFunction.java', needle: 'lambda-image:handlers', snippet: 'function.java.ejs' },
+    { file: 'src/main/java/__javaPath__/LambdaFunction.java', needle: 'lambda-image:routes', snippet: 'route.java.ejs' },
+    { file: 'src/main/java/__javaPath__/Core.java', needle: 'lambda-image:core', snippet: 'core.java.ejs' },
+    { file: 'src/test/java/__javaPath__/LambdaFunctionTest.java', needle: 'lambda-image:tests', snippet: 'test.java.ejs' },
   ],
-  projectNameProblem: (names) =>
-    KEYWORDS.split(' ').includes(names.flat)
-      ? `its Java package "${packageName(names.flat)}" would end in a keyword`
-      : undefined,
+  // The package is checked as --java-package (its default, com.example.<name>, included).
 };

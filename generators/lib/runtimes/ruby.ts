@@ -20,15 +20,15 @@ export const ruby: RuntimeSpec = {
   id: 'ruby',
   label: 'Ruby',
   imageRepository: 'ruby',
-  tags: [{ tag: '3.4' }, { tag: '3.3' }],
+  tags: [{ tag: '4.0', deprecation: '2029-03-31' }, { tag: '3.4' }, { tag: '3.3', deprecation: '2027-03-31' }],
   verified:
-    "Debian's ruby runs the generated minitest suite and `npm run local -- --native`; `npm run local` (the Dockerfile's `bundle install` included) runs on a test base image with the real Runtime Interface Emulator but OUR Ruby runtime client (the aws_lambda_ric gem is out of reach: no RubyGems) and Debian's Ruby 3.3, standing in for 3.4",
+    "Debian's ruby runs the generated minitest suite and `npm run local -- --native`; `npm run local` (the Dockerfile's `bundle install` included) runs on a test base image with the real Runtime Interface Emulator but OUR Ruby runtime client (the aws_lambda_ric gem is out of reach: no RubyGems) and Debian's Ruby 3.3, standing in for 4.0 and 3.4",
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${KERNEL} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,
   dispatcher: () => 'lambda_function.lambda_handler',
-  // No block (a "|" would break the README's command table): require every test file.
-  testCommand: `ruby -e "Dir.glob('./test/**/*_test.rb').sort.each(&method(:require))"`,
+  // The Rakefile's minitest task: Rake and minitest ship with Ruby.
+  testCommand: 'rake test',
   templates: 'ruby',
   insertions: [
     { file: 'lambda_function.rb', needle: 'lambda-image:handlers', snippet: 'function.rb.ejs' },

@@ -25,3 +25,4 @@ export {
   type StackFunction,
 } from './engines/stack.ts';
 export { VERSION } from './version.ts';
+export { closest } from './shared/suggest.ts';
