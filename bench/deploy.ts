@@ -13,14 +13,14 @@ import { execa } from 'execa';
 import { packageRoot } from '../generators/lib/paths.ts';
 import { removeLocalImages, startAws } from '../test/support/aws.ts';
 import { generateProject } from '../test/support/generate.ts';
-import { ensureStandinImages } from '../test/support/standin.ts';
+import { ensureBaseImages } from '../test/support/baseimages.ts';
 import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const SIZES = [1, 5, 20];
 
 
-await ensureStandinImages(['python']);
+await ensureBaseImages(['python']);
 const work = mkdtempSync(join(tmpdir(), 'lambda-image-bench-deploy-'));
 const aws = await startAws();
 

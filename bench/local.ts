@@ -1,4 +1,4 @@
-// `npm run local` timings, with the stand-in base images (test/support/standin.ts):
+// `npm run local` timings, on base images of the real Lambda parts (test/support/baseimages.ts):
 //   (a) cold:   build + start + invoke all, no layer of the project cached
 //   (b) warm:   after a one-line change in the core library: rebuild + start + invoke all
 //   (c) native: `--native` for all handlers
@@ -13,8 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { generateProject } from '../test/support/generate.ts';
 import { startRegistry } from '../test/support/registry.ts';
-import { ensureStandinImages } from '../test/support/standin.ts';
-import type { StandinRuntime } from '../test/support/standin.ts';
+import { ensureBaseImages } from '../test/support/baseimages.ts';
 import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 5);
@@ -49,7 +48,7 @@ async function imageSize(tag: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-await ensureStandinImages(runtimes as StandinRuntime[]);
+await ensureBaseImages(runtimes);
 // lambda-image as a user installs it: published (here, to a local registry) at this version.
 const registry = await startRegistry();
 const work = mkdtempSync(join(tmpdir(), 'lambda-image-bench-local-'));
@@ -99,7 +98,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`\`npm run local\` with 3 handlers, stand-in base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
+console.log(`\`npm run local\` with 3 handlers, real-parts base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
 console.log('| runtime | (a) cold: build + start + invoke | (b) warm: one-line change | b / a | (c) --native | (d) image above base |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);

@@ -17,7 +17,7 @@ import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk
 import { packageRoot } from '../../generators/lib/paths.ts';
 import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
 import { generateProject } from '../support/generate.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 
 const PROJECT = 'orders-svc';
 const HANDLERS = ['ingest', 'report_daily', 'notify'];
@@ -63,7 +63,7 @@ const dockerConfig = () => {
 const dockerConfigBefore = dockerConfig();
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
   work = mkdtempSync(join(tmpdir(), 'lambda-image-deploy-'));
   project = await generateProject(join(work, 'projects'), { name: PROJECT, runtime: 'python', handlers: HANDLERS.join(',') });
   // The tooling's dependencies, as `npm install` in the project would provide them.

@@ -9,14 +9,14 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject, npmEnv } from '../support/install.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 
 const NAME = `eject-e2e-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'eject-e2e-'));
 let dir: string;
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
   dir = await generateProject(join(work, 'p'), { name: NAME, runtime: 'python', handlers: 'ingest,report_daily' });
   await installProject(dir);
 }, 600_000);

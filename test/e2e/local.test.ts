@@ -1,5 +1,6 @@
 // `npm run local` for real: projects made by the real generator, their tooling
-// installed with npm, the real Docker daemon, and the stand-in base images (offline).
+// installed with npm, the real Docker daemon, and base images of the real Lambda parts
+// (test/support/baseimages.ts).
 import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 
 const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'local-e2e-'));
@@ -41,7 +42,7 @@ function edit(path: string, change: (text: string) => string): () => void {
 }
 
 beforeAll(async () => {
-  await ensureStandinImages(['python', 'nodejs']);
+  await ensureBaseImages(['python', 'nodejs']);
 }, 600_000);
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
 import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
 import { npmEnv } from '../support/install.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 
 const root = packageRoot();
 const isRoot = process.getuid?.() === 0;
@@ -132,7 +132,7 @@ describe('as a user after a release: npx, npm install, npm test, npm run local, 
   let aws: AwsStandIn | undefined;
 
   beforeAll(async () => {
-    await ensureStandinImages(['python']);
+    await ensureBaseImages(['python']);
     home = mkdtempSync(join(tmpdir(), 'lig-user-'));
     project = join(home, PROJECT);
   }, 600_000);

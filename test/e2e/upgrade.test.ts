@@ -11,14 +11,14 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
 import { installProject } from '../support/install.ts';
 import { previousRelease } from '../support/previous-release.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 
 const NAME = `upgrade-e2e-${process.pid}`;
 const CLI = join(packageRoot(), 'dist', 'generators', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'upgrade-e2e-'));
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
 }, 600_000);
 
 afterAll(async () => {

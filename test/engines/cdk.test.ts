@@ -20,8 +20,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
 import { stackFunctions, type Manifest } from 'lambda-image';
 import { type AwsStandIn, startAws } from '../support/aws.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 import { npmEnv } from '../support/install.ts';
-import { ensureStandinImages } from '../support/standin.ts';
 import { cfnLint, generateWithEngine, type Template } from './support.ts';
 
 const HANDLERS = ['ingest', 'report_daily', 'notify'];
@@ -56,7 +56,7 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
 const functionNames = async () => ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
   work = mkdtempSync(join(tmpdir(), 'lig-cdk-'));
   project = await generateWithEngine(join(work, 'orders-svc'), { handlers: HANDLERS.join(','), deploy: 'cdk', arch: 'x86_64' });
   manifest = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));

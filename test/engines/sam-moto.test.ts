@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../generators/lib/paths.ts';
 import { stackFunctions, type Manifest } from 'lambda-image';
 import { type AwsStandIn, startAws } from '../support/aws.ts';
-import { ensureStandinImages } from '../support/standin.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
 import { addHandler, generateWithEngine, readCfnYaml } from './support.ts';
 
 const PROJECT = 'orders-svc';
@@ -105,7 +105,7 @@ async function expectDeployed(imageUri: string) {
 }
 
 beforeAll(async () => {
-  await ensureStandinImages(['python']);
+  await ensureBaseImages(['python']);
   work = mkdtempSync(join(tmpdir(), 'lig-sam-e2e-'));
   project = await generateWithEngine(join(work, PROJECT), { runtime: 'python', handlers: 'ingest,report_daily', deploy: 'sam' });
   // The tooling's dependencies, as `npm install` in the project would provide them.

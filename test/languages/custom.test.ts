@@ -3,7 +3,8 @@
 // itself runs for real, under dash and bash, against a Runtime API server started here
 // on 127.0.0.1, which plays Lambda's part: it hands out invocations on /next and
 // records what the runtime posts back. The image build (dnf on the base image) is
-// checked by golden files: there is no provided:al2023 stand-in.
+// checked by golden files here; test/baseimages/contract.test.ts runs this bootstrap on the
+// provided:al2023 test base image, under the real emulator.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ export const go: RuntimeSpec = {
   imageRepository: 'provided',
   tags: [{ tag: 'al2023' }, { tag: 'al2', deprecation: '2026-06-30' }],
   verified:
-    "Debian's Go 1.19 runs gofmt, `go vet` and `go test` on the generated core and handlers packages (the dispatcher, every handler string of the manifest); main.go is built and run against a test-only stand-in of aws-lambda-go's lambda.Start (which function `_HANDLER` selects); the aws-lambda-go build, the image and `npm run local` are not run (no Go module proxy, no provided base image)",
+    "Debian's Go 1.19 runs gofmt, `go vet` and `go test` on the generated core and handlers packages (the dispatcher, every handler string of the manifest); main.go is built and run against a test-only stand-in of aws-lambda-go's lambda.Start (which function `_HANDLER` selects); the aws-lambda-go build, the image and `npm run local` are not run (no Go module proxy; a provided test base image of the real parts exists)",
   identifier: pascalCase,
   reserved: new Set(`${HANDLERS_PACKAGE} ${CORE_PACKAGE}`.split(' ')),
   // The binary serves the handler its _HANDLER names: the function's name in package handlers.

@@ -19,7 +19,7 @@ export const java: RuntimeSpec = {
   imageRepository: 'java',
   tags: [{ tag: '25' }, { tag: '21' }, { tag: '17', deprecation: '2027-06-30' }, { tag: '11', deprecation: '2027-06-30' }],
   verified:
-    '`mvn -B verify` (Maven Central, the machine\'s JDK 17) builds a `--runtime-version 17` project and runs its JUnit tests; javac (`--release 17`, main sources also `--release 11`) compiles the default project against a test-only stand-in of aws-lambda-java-core and every handler string is invoked in-process; the image build and `npm run local` are not run (no base image)',
+    '`mvn -B verify` (Maven Central, the machine\'s JDK 17) builds a `--runtime-version 17` project and runs its JUnit tests; javac (`--release 17`, main sources also `--release 11`) compiles the default project against a test-only stand-in of aws-lambda-java-core and every handler string is invoked in-process; the image build and `npm run local` are not run yet (a java test base image of the real parts exists)',
   identifier: camelCase,
   reserved: RESERVED,
   handlerString: (identifier, names) => `${names.javaPackage}.LambdaFunction::${identifier}`,

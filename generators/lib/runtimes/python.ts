@@ -17,7 +17,8 @@ export const python: RuntimeSpec = {
     { tag: '3.11', deprecation: '2027-06-30' },
     { tag: '3.10', deprecation: '2026-10-31', blockCreate: '2026-11-30' },
   ],
-  verified: 'CI runs the generated pytest suite and the dispatcher in-process with python3',
+  verified:
+    'CI runs the generated pytest suite and the dispatcher in-process with python3, and `npm run local` (the pip install included) on a test base image of the real parts: the Runtime Interface Emulator and awslambdaric; Debian\'s Python 3.14 and 3.13 for those tags, 3.11 standing in for 3.12 and 3.10',
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${BUILTINS} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,
