@@ -41,6 +41,8 @@ describe.each(['python', 'nodejs', 'ruby'] as const)('--native with the host’s
     expect(result.stoppedBy).toBeUndefined();
     const [ok, context, raises] = result.results;
     expect(ok!.outcome).toEqual({ ok: true, value: { doubled: 42 } });
+    // The handler's output, collected for its result (Docker mode shows it the same way).
+    expect(ok!.logs).toEqual(['log line from ok']);
     expect(context!.outcome.ok).toBe(true);
     const value = (context!.outcome as { value: Record<string, unknown> }).value;
     expect(value).toMatchObject({ function_name: 'fixture-' + runtime, memory: '256', region: 'eu-west-1', stage: 'local-test' });

@@ -60,6 +60,8 @@ export interface NativeResult {
   seconds: number;
   /** Set when the runtime was started again after this invocation (it timed out or the process died). */
   note?: string;
+  /** What the handler printed (stdout and stderr). */
+  logs?: string[];
 }
 
 export interface NativeRunOptions {
@@ -131,8 +133,17 @@ async function runSession(native: NativeRuntime, options: NativeRunOptions, invo
     cwd: options.projectDir,
     // No __pycache__ in the project: it would change the image's build context.
     env: { ...process.env, ...options.environment, PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
+    // Output is collected per invocation, to be shown under its result as in Docker mode.
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
+  const output: string[][] = invocations.map(() => []);
+  let current = 0;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => output[Math.min(current, invocations.length - 1)]?.push(line));
+  }
+  // The runner flushes the handler's output before its result line, but the pipes are read
+  // independently: a moment lets the output that was written first arrive first.
+  const settle = () => new Promise((r) => setTimeout(r, 15));
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
   try {
     await once(child, 'spawn');
@@ -170,7 +181,10 @@ async function runSession(native: NativeRuntime, options: NativeRunOptions, invo
         arm('invoke', timeoutMs);
         continue;
       }
-      const result = { name: invocations[results.length]?.name ?? '?', outcome: outcomeOf(record), seconds: record.ms / 1000 };
+      await settle();
+      const index = results.length;
+      const result: NativeResult = { name: invocations[index]?.name ?? '?', outcome: outcomeOf(record), seconds: record.ms / 1000, logs: output[index] };
+      current = index + 1;
       results.push(result);
       options.onResult?.(result);
       // The next invocation's code is loaded already: only a hang before its start record is caught here.
@@ -197,6 +211,7 @@ async function runSession(native: NativeRuntime, options: NativeRunOptions, invo
     const result: NativeResult = {
       name,
       outcome,
+      logs: output[results.length],
       seconds: startedAt ? (performance.now() - startedAt) / 1000 : 0,
       note: more ? `the ${native.label} process ${timedOut ? 'was stopped' : 'ended'}; a new one starts (a cold start) for the next invocation` : undefined,
     };
