@@ -20,7 +20,10 @@ import {
   type ProjectFunction,
 } from './lambda.ts';
 import { type Manifest, ManifestError, loadManifest } from '../shared/manifest.ts';
+import { describeTrigger, effectiveSettings } from '../shared/handler-settings.ts';
+import { applyTriggers, removeMappings, triggerTable } from './triggers.ts';
 import { functionName, roleName } from '../shared/names.ts';
+import { Interrupted, StopRequest } from './interruption.ts';
 
 /**
  * How many functions are created or updated at once. Lambda's control plane allows about 15
@@ -36,7 +39,8 @@ handler in lambda-image.json, all running that image.
 
 Options:
   --dry-run   show what would be created, updated or deleted; change nothing
-  --prune     delete this project's functions whose handler is no longer in lambda-image.json
+  --prune     delete this project's functions whose handler is no longer in lambda-image.json,
+              and the queues deploy created that no sqs trigger uses any more
   --rebuild   build and push even when the repository already has the image for these sources
               (to pick up a newer base image)
   -h, --help  show this help
@@ -72,6 +76,8 @@ export interface DeployOptions {
   rebuild?: boolean;
   out?: (line: string) => void;
   concurrency?: number;
+  /** Ctrl-C / SIGTERM: the deploy stops at its next safe point. */
+  stop?: StopRequest;
 }
 
 export interface FunctionPlan {
@@ -94,18 +100,24 @@ export interface Plan {
 const NEW_IMAGE = '<new image>';
 
 export function functionSpecs(manifest: Manifest, imageUri: string, role: string): FunctionSpec[] {
-  const specs = manifest.handlers.map((h) => ({
-    name: functionName(manifest.name, h.name),
-    handlerName: h.name,
-    command: h.handler,
-    imageUri,
-    role,
-    memory: manifest.memory,
-    timeout: manifest.timeout,
-    architecture: manifest.architecture,
-    environment: manifest.deploy.environment,
-    project: manifest.name,
-  }));
+  const specs = manifest.handlers.map((h) => {
+    const settings = effectiveSettings(manifest, h);
+    return {
+      name: functionName(manifest.name, h.name),
+      handlerName: h.name,
+      command: h.handler,
+      imageUri,
+      role,
+      memory: settings.memory,
+      timeout: settings.timeout,
+      architecture: manifest.architecture,
+      environment: settings.environment,
+      ephemeralStorage: settings.ephemeralStorage,
+      reservedConcurrency: settings.reservedConcurrency,
+      description: settings.description,
+      project: manifest.name,
+    };
+  });
   const seen = new Map<string, string>();
   for (const s of specs) {
     const other = seen.get(s.name);
@@ -184,6 +196,12 @@ export function formatPlan(plan: Plan, manifest: Manifest, prune: boolean): stri
       false,
     ),
   );
+  const triggers = manifest.handlers.filter((h) => h.trigger);
+  if (triggers.length > 0) {
+    lines.push('');
+    lines.push('Triggers (created or updated to match, after the functions):');
+    for (const h of triggers) lines.push(`  ${functionName(manifest.name, h.name)}: ${describeTrigger(h.trigger)}`);
+  }
   if (plan.orphans.length > 0) {
     lines.push('');
     lines.push(
@@ -230,6 +248,10 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
     out('Dry run: nothing was changed.');
     return { state, plan };
   }
+  const stop = options.stop ?? new StopRequest();
+  // Listed from the start, so that a deploy stopped before the functions says they were not reached.
+  state.functions = plan.functions.map((f) => ({ name: f.spec.name, handler: f.spec.command, result: 'not reached' }));
+  stop.check();
 
   // The role is made while the image builds: a new role takes seconds before Lambda can assume
   // it, and this way that wait overlaps the build instead of following it. It starts once the
@@ -249,7 +271,7 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
 
   let imageUri: string;
   try {
-    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined })).uri;
+    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined, stop })).uri;
   } catch (error) {
     // So that the partial state says whether the role was made.
     await rolePromise?.catch(() => {});
@@ -275,6 +297,8 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
       specs.map((spec, i) =>
         limit(async () => {
           const row = state.functions[i]!;
+          // Between two functions: one that was started is finished, the next is not begun.
+          stop.check();
           const existing = plan.functions[i]!.existing;
           const diff = diffFunction(existing, spec, region);
           try {
@@ -296,15 +320,36 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
         }),
       ),
     );
+    stop.check();
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed.length === 1) throw failed[0]!.reason;
     if (failed.length > 1) throw new DeployError(groupFailures(state.functions));
   });
 
+  if (stop.signal && manifest.handlers.some((h) => h.trigger)) (state.notDone ??= []).push('the triggers (not reached)');
+  stop.check();
+  const triggers = await timed(state.steps, 'triggers', () =>
+    applyTriggers(
+      clients,
+      { project: manifest.name, account: plan.identity.account, partition: plan.identity.partition, region, managedRole: plan.role.name },
+      specs.map((spec, i) => ({
+        handlerName: spec.handlerName,
+        functionName: spec.name,
+        functionArn: state.functions[i]!.arn ?? '',
+        timeout: spec.timeout,
+        trigger: manifest.handlers[i]!.trigger,
+      })),
+      { prune: options.prune ?? false },
+    ),
+  );
+  state.triggers = triggers.rows;
+
   state.orphans = plan.orphans.map((o) => ({ name: o.name, handlerName: o.handlerName, deleted: false }));
   if (options.prune && plan.orphans.length > 0) {
+    stop.check();
     await timed(state.steps, 'prune', async () => {
       for (const orphan of state.orphans) {
+        await removeMappings(clients.lambda, orphan.name);
         await deleteFunction(clients.lambda, orphan.name);
         orphan.deleted = true;
       }
@@ -313,6 +358,19 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
 
   out('');
   for (const line of functionTable(state.functions, true)) out(line);
+  if (triggers.rows.length > 0) {
+    out('');
+    for (const line of triggerTable(triggers.rows)) out(line);
+  }
+  const orphanQueues = triggers.orphanQueues;
+  if (orphanQueues.length > 0) {
+    out('');
+    out(
+      options.prune
+        ? `Deleted queues no trigger uses any more: ${orphanQueues.map((q) => q.name).join(', ')}`
+        : `Queues no trigger uses any more (kept: they may hold messages): ${orphanQueues.map((q) => q.name).join(', ')}; delete them with \`npm run deploy -- --prune\``,
+    );
+  }
   if (state.orphans.length > 0) {
     out('');
     out(
@@ -354,17 +412,41 @@ export function explainFailure(error: unknown): string[] {
   return [`error: ${explainAwsError(error)}`];
 }
 
-/** Runs one engine's deploy and returns the exit code; on failure it says why and what had been done by then. */
-export async function runDeploy(work: (state: DeployState) => Promise<unknown>): Promise<number> {
+/**
+ * Runs one engine's deploy and returns the exit code; on failure it says why and what had been
+ * done by then. SIGINT and SIGTERM stop it at its next safe point (interruption.ts), with the same
+ * report and the signal's exit code.
+ */
+export async function runDeploy(
+  work: (state: DeployState, stop: StopRequest) => Promise<unknown>,
+  signals: { source: NodeJS.Process; exit: (code: number) => void } = { source: process, exit: (code) => process.exit(code) },
+): Promise<number> {
   const state = newState('');
+  const stop = new StopRequest();
+  const stopListening = stop.listen(
+    signals.source,
+    (signal) => console.error(`\n${signal}: stopping at the next safe point (calls already sent to AWS finish first; ${signal} again to quit at once)…`),
+    signals.exit,
+  );
   try {
-    await work(state);
+    await work(state, stop);
     return 0;
   } catch (error) {
+    // Once a stop was asked for, whatever failed after it (a docker child that got the
+    // terminal's Ctrl-C too) is the interruption.
+    if (stop.signal || error instanceof Interrupted) {
+      const interrupted = error instanceof Interrupted ? error : new Interrupted(stop.signal!);
+      console.error(`Stopped by ${interrupted.signal}.`);
+      console.error('');
+      for (const line of partialState(state, true)) console.error(line);
+      return interrupted.exitCode;
+    }
     for (const line of explainFailure(error)) console.error(line);
     console.error('');
     for (const line of partialState(state)) console.error(line);
     return 1;
+  } finally {
+    stopListening();
   }
 }
 
@@ -381,6 +463,6 @@ export async function main(argv: string[], dir: string = process.cwd()): Promise
     console.log(DEPLOY_USAGE);
     return 0;
   }
-  return runDeploy((state) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild }, state));
+  return runDeploy((state, stop) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild, stop }, state));
 }
 
