@@ -5,7 +5,8 @@
 SAM_CLI_VERSION=1.170.0
 SAM_CLI_VENV="${SAM_CLI_VENV:-$HOME/.cache/sam-cli/venv}"
 if ! "$SAM_CLI_VENV/bin/sam" --version 2>/dev/null | grep -qF "version $SAM_CLI_VERSION"; then
-  python3 -m venv --help >/dev/null 2>&1 || {
+  # Debian's python3 has the venv module but not ensurepip, which python3-venv brings.
+  python3 -c 'import ensurepip' >/dev/null 2>&1 || {
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   }
