@@ -35,6 +35,9 @@ const GOOD: Record<string, (m: Json) => void> = {
     Object.assign(m, { memory: 128, timeout: 1 });
     Object.assign(deploy(m), { imageTagMutability: 'IMMUTABLE', keepImages: 1 });
   },
+  'another base image with the runtime interface client (--base-image)': (m) => {
+    Object.assign(m, { baseImage: 'python:3.14-slim', awsBaseImage: false });
+  },
   'keys of the user’s own are kept and ignored': (m) => {
     m.owner = 'team-a';
     deploy(m).notes = ['x'];
@@ -43,6 +46,7 @@ const GOOD: Record<string, (m: Json) => void> = {
 
 const BAD: Record<string, (m: Json) => void> = {
   'version missing': (m) => delete m.version,
+  'awsBaseImage as a string': (m) => (m.awsBaseImage = 'false'),
   'version as a string': (m) => (m.version = '1'),
   'version 0': (m) => (m.version = 0),
   'a newer version': (m) => (m.version = MANIFEST_VERSION + 1),
