@@ -16,6 +16,22 @@ export {
   type HandlerEntry,
   type Manifest,
 } from './shared/manifest.ts';
+export {
+  LIMITS,
+  TRIGGER_TYPES,
+  describeTrigger,
+  effectiveSettings,
+  handlerSettingsProblems,
+  scheduleExpressionProblem,
+  timezoneProblem,
+  type EffectiveSettings,
+  type HandlerSettings,
+  type ScheduleTrigger,
+  type SqsTrigger,
+  type Trigger,
+  type TriggerType,
+  type UrlTrigger,
+} from './shared/handler-settings.ts';
 export { HANDLER_TAG, PROJECT_TAG, functionName, roleName } from './shared/names.ts';
 export {
   BASIC_EXECUTION_POLICY,

@@ -136,6 +136,19 @@ describe('region', () => {
     });
   });
 
+  test('then AWS_DEFAULT_REGION, as the AWS CLI and the other SDKs read it; AWS_REGION wins over it', async () => {
+    await withEnv(isolated({ AWS_DEFAULT_REGION: 'eu-central-1' }), async () => {
+      expect(await resolveRegion({ region: 'us-east-1' })).toEqual({ region: 'eu-central-1', source: 'AWS_DEFAULT_REGION' });
+    });
+    await withEnv(isolated({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-central-1' }), async () => {
+      expect(await resolveRegion({ region: 'us-east-1' })).toEqual({ region: 'eu-west-1', source: 'AWS_REGION' });
+    });
+    // Both over the profile's.
+    await withEnv(isolated({ AWS_DEFAULT_REGION: 'eu-central-1', AWS_PROFILE: 'dev', AWS_CONFIG_FILE: configFile('[profile dev]\nregion = ap-south-1\n') }), async () => {
+      expect(await resolveRegion({ region: 'us-east-1' })).toEqual({ region: 'eu-central-1', source: 'AWS_DEFAULT_REGION' });
+    });
+  });
+
   test("then the profile's region", async () => {
     await withEnv(isolated({ AWS_PROFILE: 'dev', AWS_CONFIG_FILE: configFile('[profile dev]\nregion = ap-south-1\n') }), async () => {
       expect(await resolveRegion({ region: 'us-east-1' })).toEqual({ region: 'ap-south-1', source: 'profile dev' });
@@ -154,6 +167,13 @@ describe('region', () => {
     });
     await withEnv(isolated({ AWS_REGION: 'Europe' }), async () => {
       await expect(resolveRegion({ region: 'us-east-1' })).rejects.toThrow('"Europe" (from AWS_REGION) is not an AWS region name');
+    });
+    // The SDK itself refuses this one as "not a valid hostname component": it must not fall back to the manifest's region.
+    await withEnv(isolated({ AWS_REGION: 'eu west 1' }), async () => {
+      await expect(resolveRegion({ region: 'us-east-1' })).rejects.toThrow('"eu west 1" (from AWS_REGION) is not an AWS region name');
+    });
+    await withEnv(isolated({ AWS_DEFAULT_REGION: 'EU-WEST-1' }), async () => {
+      await expect(resolveRegion({ region: 'us-east-1' })).rejects.toThrow('"EU-WEST-1" (from AWS_DEFAULT_REGION) is not an AWS region name');
     });
   });
 });

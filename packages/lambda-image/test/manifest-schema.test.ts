@@ -17,6 +17,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 type Json = Record<string, unknown>;
 const base = (): Json => JSON.parse(JSON.stringify(manifestFor('python', 'lambda_function.lambda_handler', ['ingest', 'report'], (h) => `lambda_function.${h}`)));
 const deploy = (m: Json) => m.deploy as Json;
+const handler = (m: Json, i = 0) => (m.handlers as Json[])[i]!;
 
 const GOOD: Record<string, (m: Json) => void> = {
   'as generated, sdk engine': (m) => {
@@ -37,6 +38,17 @@ const GOOD: Record<string, (m: Json) => void> = {
   },
   'another base image with the runtime interface client (--base-image)': (m) => {
     Object.assign(m, { baseImage: 'python:3.14-slim', awsBaseImage: false });
+  },
+  'each handler its own settings and trigger, at the limits': (m) => {
+    Object.assign(handler(m, 0), {
+      memory: 10240, timeout: 900, ephemeralStorage: 10240, reservedConcurrency: 0, description: 'drains the queue', environment: { LEVEL: 'debug' },
+      trigger: { type: 'sqs', batchSize: 10000, batchWindow: 300, maxReceiveCount: 1 },
+    });
+    Object.assign(handler(m, 1), { memory: 128, timeout: 1, ephemeralStorage: 512, trigger: { type: 'schedule', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Paris' } });
+  },
+  'a public function URL with CORS; an existing FIFO queue': (m) => {
+    handler(m, 0).trigger = { type: 'url', auth: 'NONE', cors: { allowOrigins: ['https://example.com'], allowMethods: ['GET', 'POST'], allowCredentials: true, maxAge: 86400 } };
+    handler(m, 1).trigger = { type: 'sqs', queueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders.fifo', batchSize: 10 };
   },
   'keys of the user’s own are kept and ignored': (m) => {
     m.owner = 'team-a';
@@ -65,6 +77,26 @@ const BAD: Record<string, (m: Json) => void> = {
   'handlers an object': (m) => (m.handlers = { ingest: 'lambda_function.ingest' }),
   'a handler without its event': (m) => delete (m.handlers as Json[])[0]!.event,
   'a handler name that is a number': (m) => ((m.handlers as Json[])[0]!.name = 7),
+  'a handler memory above 10240': (m) => (handler(m).memory = 10241),
+  'a handler timeout 0': (m) => (handler(m).timeout = 0),
+  'a handler ephemeral storage below 512': (m) => (handler(m).ephemeralStorage = 511),
+  'a negative reserved concurrency': (m) => (handler(m).reservedConcurrency = -1),
+  'a description of 257 characters': (m) => (handler(m).description = 'x'.repeat(257)),
+  'a handler environment value that is a number': (m) => (handler(m).environment = { PORT: 8080 }),
+  'a handler environment name with a hyphen': (m) => (handler(m).environment = { 'MY-VAR': 'x' }),
+  'a trigger of an unknown type': (m) => (handler(m).trigger = { type: 'sns' }),
+  'a trigger as a string': (m) => (handler(m).trigger = 'sqs'),
+  'a schedule without an expression': (m) => (handler(m).trigger = { type: 'schedule' }),
+  'a schedule in crontab form': (m) => (handler(m).trigger = { type: 'schedule', expression: '0 6 * * *' }),
+  'a cron of 5 fields': (m) => (handler(m).trigger = { type: 'schedule', expression: 'cron(0 6 * * ?)' }),
+  'a rate in weeks': (m) => (handler(m).trigger = { type: 'schedule', expression: 'rate(1 week)' }),
+  'a url auth in lower case': (m) => (handler(m).trigger = { type: 'url', auth: 'none' }),
+  'a CORS method that is not HTTP': (m) => (handler(m).trigger = { type: 'url', cors: { allowMethods: ['FETCH'] } }),
+  'a CORS max age of a week': (m) => (handler(m).trigger = { type: 'url', cors: { maxAge: 604800 } }),
+  'a queue given by URL, not ARN': (m) => (handler(m).trigger = { type: 'sqs', queueArn: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' }),
+  'a batch size of 0': (m) => (handler(m).trigger = { type: 'sqs', batchSize: 0 }),
+  'a batch window above 300': (m) => (handler(m).trigger = { type: 'sqs', batchWindow: 301 }),
+  'a setting of another trigger type': (m) => (handler(m).trigger = { type: 'sqs', expression: 'rate(1 hour)' }),
   'deploy missing': (m) => delete m.deploy,
   'deploy.roleArn a number': (m) => (deploy(m).roleArn = 5),
   'deploy.roleArn missing': (m) => delete deploy(m).roleArn,

@@ -106,10 +106,10 @@ export async function confirmDeletion(
 export async function destroy(options: DestroyOptions): Promise<DestroyResult> {
   const out = options.out ?? ((line: string) => console.log(line));
   const manifest = loadManifest(options.dir);
-  const { region } = await resolveRegion(manifest);
+  const { region, source } = await resolveRegion(manifest);
   const clients = createClients(region);
   const identity = await whoAmI(clients);
-  out(`${manifest.name}: account ${identity.account}, region ${region}`);
+  out(`${manifest.name}: account ${identity.account}, region ${region} (from ${source})`);
 
   const functions = (await listProjectFunctions(clients.lambda, manifest.name)).map((f) => f.name);
   const result: DestroyResult = { functions, deleted: false };

@@ -114,10 +114,10 @@ export async function invoke(options: InvokeOptions): Promise<{ failed: boolean;
   const manifest = loadManifest(options.dir);
   const entry = findHandler(manifest, options.handler);
   const { payload, source } = readEvent(options.event, entry.event, options.dir);
-  const { region } = await resolveRegion(manifest);
+  const { region, source: regionSource } = await resolveRegion(manifest);
   const clients = createClients(region);
   const name = functionName(manifest.name, entry.name);
-  out(`Invoking ${name} (${region}) with ${source}`);
+  out(`Invoking ${name} (${region}, from ${regionSource}) with ${source}`);
   let result: InvokeCommandOutput;
   try {
     result = await clients.lambda.send(

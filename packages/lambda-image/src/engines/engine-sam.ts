@@ -183,12 +183,12 @@ export interface SamDestroyOptions {
 export async function samDestroy(options: SamDestroyOptions): Promise<boolean> {
   const out = options.out ?? ((line: string) => console.log(line));
   const manifest = loadManifest(options.dir);
-  const { region } = await resolveRegion(manifest);
+  const { region, source } = await resolveRegion(manifest);
   const clients = createClients(region);
   const cfn = cloudFormationClient(region, clients.sts.config.credentials);
   const identity = await whoAmI(clients);
   const name = stackName(manifest);
-  out(`${manifest.name}: account ${identity.account}, region ${region}`);
+  out(`${manifest.name}: account ${identity.account}, region ${region} (from ${source})`);
 
   const targets: string[] = [];
   const stack = await describeStack(cfn, name);

@@ -25,30 +25,42 @@ export interface RegionChoice {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** The SDK chain's region (AWS_REGION, then the profile's), else the manifest's. */
-export async function resolveRegion(manifest: Pick<Manifest, 'region'>, env: NodeJS.ProcessEnv = process.env): Promise<RegionChoice> {
-  let choice: RegionChoice | undefined;
-  try {
-    const fromChain = await new STSClient({}).config.region();
-    if (fromChain) {
-      choice = {
-        region: fromChain,
-        source: env.AWS_REGION ? 'AWS_REGION' : `profile ${env.AWS_PROFILE ?? 'default'}`,
-      };
-    }
-  } catch {
-    // "Region is missing": neither the environment nor the profile names one.
-  }
-  choice ??= manifest.region ? { region: manifest.region, source: 'lambda-image.json' } : undefined;
-  if (!choice) {
+function checkRegion(choice: RegionChoice): RegionChoice {
+  if (!REGION.test(choice.region)) {
     throw new DeployError(
-      'no AWS region: set "region" in lambda-image.json, or AWS_REGION, or a region in your AWS profile (aws configure set region <region>)',
+      `${JSON.stringify(choice.region)} (from ${choice.source}) is not an AWS region name such as us-east-1 or eu-west-1: fix ${choice.source} and run again`,
     );
   }
-  if (!REGION.test(choice.region)) {
-    throw new DeployError(`"${choice.region}" (from ${choice.source}) is not an AWS region name such as us-east-1: fix it and run again`);
-  }
   return choice;
+}
+
+/**
+ * The region, in the order the AWS CLI and the SDKs' shared chain use: AWS_REGION, then
+ * AWS_DEFAULT_REGION (which the JavaScript SDK alone ignores, though every other AWS tool reads
+ * it), then the profile's; else the manifest's. The environment is read and checked here first:
+ * the SDK rejects a malformed AWS_REGION with an error that would otherwise look like "no
+ * region" and send the deploy to the manifest's region without a word.
+ */
+export async function resolveRegion(manifest: Pick<Manifest, 'region'>, env: NodeJS.ProcessEnv = process.env): Promise<RegionChoice> {
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return checkRegion({ region: value, source: name });
+  }
+  const profile = `profile ${env.AWS_PROFILE || 'default'}`;
+  let fromProfile: string | undefined;
+  try {
+    fromProfile = await new STSClient({}).config.region();
+  } catch (error) {
+    // "Region is missing" means the profile names none; anything else is a region the SDK refused.
+    if (!/region is missing/i.test((error as Error).message)) {
+      throw new DeployError(`the region of ${profile} is not usable (${(error as Error).message}): fix it (aws configure set region <region>) and run again`);
+    }
+  }
+  if (fromProfile) return checkRegion({ region: fromProfile, source: profile });
+  if (manifest.region) return checkRegion({ region: manifest.region, source: 'lambda-image.json' });
+  throw new DeployError(
+    'no AWS region: set "region" in lambda-image.json, or AWS_REGION, or a region in your AWS profile (aws configure set region <region>)',
+  );
 }
 
 export interface AwsClients {

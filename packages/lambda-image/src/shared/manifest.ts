@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.ts';
+import { type HandlerSettings, handlerSettingsProblems } from './handler-settings.ts';
 
 export const MANIFEST_FILE = 'lambda-image.json';
 
@@ -34,7 +35,8 @@ const newerFormat = (version: unknown): boolean => typeof version === 'number' &
 
 export type Architecture = 'x86_64' | 'arm64';
 
-export interface HandlerEntry {
+/** A handler's own settings (memory, trigger, …) fall back to the project's: see handler-settings.ts. */
+export interface HandlerEntry extends HandlerSettings {
   /** The user's name: the dispatcher key, the event file and the function name use it. */
   name: string;
   /** The runtime's handler string: what ImageConfig.Command holds for this function. */
@@ -128,6 +130,7 @@ export function manifestProblems(data: unknown): string[] {
       }
       if (seen.has(h.name)) problems.push(`handler "${h.name}" is listed twice`);
       seen.add(h.name);
+      problems.push(...handlerSettingsProblems(h, `handlers[${i}] ("${h.name}")`));
     });
   }
   const deploy = data.deploy;
