@@ -53,19 +53,28 @@ try {
 
 async function run(generator: 'app' | 'handler', argv: string[], options: Record<string, string | true>, here: string): Promise<void> {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const { createEnv } = await import('yeoman-environment');
+  // EnvironmentBase, not createEnv's full environment: that one adds looking up and installing
+  // generators from npm, which a run of ours never does. The generator classes are registered as
+  // they are, not by path, so the published bin (one bundled file, see tools/bundle-bin.ts) runs
+  // the copies bundled with it instead of loading the separate modules built for yo.
+  const [{ EnvironmentBase }, { default: AppGenerator }, { default: HandlerGenerator }] = await Promise.all([
+    import('yeoman-environment'),
+    import('./app/index.ts'),
+    import('./handler/index.ts'),
+  ]);
   // The environment, not the generator, decides about installing: it must see --skip-install.
   // The log ("create" lines, notes) on stdout, as create-* tools print it; errors go to stderr, from here.
-  const env = createEnv({ skipInstall: options['skip-install'] === true, stderr: process.stdout });
-  env.register(join(here, 'app', `index.${extension}`), { namespace: 'lambda-image:app' });
-  env.register(join(here, 'handler', `index.${extension}`), { namespace: 'lambda-image:handler' });
+  const env = new EnvironmentBase({ skipInstall: options['skip-install'] === true, stderr: process.stdout });
+  env.register(AppGenerator, { namespace: 'lambda-image:app', resolved: join(here, 'app', `index.${extension}`) });
+  env.register(HandlerGenerator, { namespace: 'lambda-image:handler', resolved: join(here, 'handler', `index.${extension}`) });
   if (!process.stdin.isTTY) {
     // No terminal to answer on: what would be asked becomes one line that names the options.
     env.adapter.prompt = async (questions: unknown) => {
       throw new UsageError(noTerminal(questions), 2);
     };
   }
-  await env.run([`lambda-image:${generator}`, ...argv]);
+  // What the full environment's run() does once the generator is found.
+  await env.runGenerator(await env.create(`lambda-image:${generator}`, { generatorArgs: argv, generatorOptions: {} }));
 }
 
 function noTerminal(questions: unknown): string {

@@ -132,7 +132,7 @@ describe('as a user after a release: npx, npm install, npm test, npm run local, 
   let aws: AwsStandIn | undefined;
 
   beforeAll(async () => {
-    await ensureBaseImages(['python']);
+    await ensureBaseImages(['python:3.12']);
     home = mkdtempSync(join(tmpdir(), 'lig-user-'));
     project = join(home, PROJECT);
   }, 600_000);

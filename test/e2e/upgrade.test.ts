@@ -18,7 +18,7 @@ const CLI = join(packageRoot(), 'dist', 'generators', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'upgrade-e2e-'));
 
 beforeAll(async () => {
-  await ensureBaseImages(['python']);
+  await ensureBaseImages(['python:3.12']);
 }, 600_000);
 
 afterAll(async () => {
