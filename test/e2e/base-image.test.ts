@@ -47,11 +47,11 @@ const local = (dir: string, args: string[] = []) =>
     env: { NO_COLOR: '1', ...(extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : {}) },
   });
 
-/** The handler lines and their results, without timings: what must be alike on both images. */
+/** The handler lines and their results, without timings and the function's log lines: what must be alike on both images. */
 const results = (stdout: string) =>
   stdout
     .split('\n')
-    .filter((l) => /^[✔✘] |^ {4}\S/.test(l))
+    .filter((l) => /^[✔✘] |^ {4}\S/.test(l) && !l.includes(' │ '))
     .map((l) => l.replace(/ {2,}\d+(\.\d+)? m?s$/, ''));
 
 let rie: string;
