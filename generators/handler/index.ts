@@ -8,7 +8,7 @@ import type { BaseOptions } from 'yeoman-generator';
 import { MANIFEST_FILE, type Manifest } from 'lambda-image';
 import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
-import { README_INSERTION, addHandlers, fillPath, planHandler, type PlannedHandler } from '../lib/handlers.ts';
+import { README_INSERTION, addHandlers, fillPath, manifestEntry, planHandler, type PlannedHandler } from '../lib/handlers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { resolveSettings } from '../lib/settings.ts';
 import { findProjectRoot, readProjectState } from '../lib/project-state.ts';
@@ -66,7 +66,7 @@ export default class HandlerGenerator extends LambdaImageGenerator {
     const added = addHandlers(this.fs, root, runtime, this.names, { all, added: this.planned }, { existing: new Set(files.filter((f) => existsSync(f))) });
     this.notes.push(...added.notes);
     // Only the handler list changes: every other key stays as it is (an older manifest without deploy.engine too).
-    const manifest = { ...this.manifest, handlers: all.map(({ name, handler, event }) => ({ name, handler, event })) };
+    const manifest = { ...this.manifest, handlers: all.map(manifestEntry) };
     this.writeDestinationJSON(MANIFEST_FILE, manifest);
     writeEngineFiles(this, manifest, { derivedOnly: true });
   }

@@ -35,6 +35,11 @@ export const README_INSERTION: HandlerInsertion = {
 
 const insertionsOf = (runtime: RuntimeSpec): readonly HandlerInsertion[] => [...runtime.insertions, README_INSERTION];
 
+/** A planned handler as the manifest lists it: everything the entry holds (settings, trigger) but the planning's own fields. */
+export function manifestEntry({ identifier: _identifier, ...entry }: PlannedHandler): HandlerEntry {
+  return entry;
+}
+
 export function planHandler(name: string, runtime: RuntimeSpec, names: ProjectNames): PlannedHandler {
   const identifier = runtime.identifier(name);
   return { name, handler: runtime.handlerString(identifier, names), event: `events/${name}.json`, identifier };
