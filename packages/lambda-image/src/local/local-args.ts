@@ -12,6 +12,12 @@ export interface LocalOptions {
   /** Fixed host port for the container (0: Docker picks a free one). */
   port: number;
   verbose: boolean;
+  /** No output lines under passing handlers. */
+  quiet: boolean;
+  /** A dotenv file whose variables reach the handlers. */
+  envFile?: string;
+  /** Pass the host's AWS credentials (the SDK's default chain) to the handlers. */
+  awsCredentials: boolean;
   help: boolean;
 }
 
@@ -36,7 +42,16 @@ Options:
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
   --port <n>           publish the emulator on this host port (default: any free one)
-  --verbose            stream the full docker build output
+  --env-file <file>    variables for the handlers, in dotenv format (NAME=value
+                       lines); over the manifest's deploy.environment
+  --aws-credentials    give the handlers this machine's AWS credentials, from the
+                       AWS SDK's standard chain (AWS_ACCESS_KEY_ID..., AWS_PROFILE,
+                       SSO); OFF by default: without it handlers get no credentials.
+                       Values travel in the docker client's environment, never in
+                       arguments or files
+  --quiet              show the output and REPORT line of failing handlers only
+  --verbose            stream the full docker build output and the emulator's
+                       own log lines
   -h, --help           show this help
 
 Examples:
@@ -56,6 +71,9 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       native: { type: 'boolean', default: false },
       port: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'env-file': { type: 'string' },
+      'aws-credentials': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'local',
@@ -70,6 +88,9 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) {
       throw new UsageError(`--port must be a port number from 1 to 65535, got "${values.port}"`);
     }
+  }
+  if (values['env-file'] !== undefined && values['env-file'].trim() === '') {
+    throw new UsageError('--env-file needs a file path, e.g. --env-file .env');
   }
   if (values.event !== undefined && values.event.trim() === '') {
     throw new UsageError('--event needs a file path or inline JSON, e.g. --event events/ingest.json or --event \'{"id": 1}\'');
@@ -89,6 +110,9 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     native,
     port,
     verbose: values.verbose ?? false,
+    quiet: values.quiet ?? false,
+    envFile: values['env-file'],
+    awsCredentials: values['aws-credentials'] ?? false,
     help: values.help ?? false,
   };
 }
