@@ -17,6 +17,7 @@ import {
   Size,
   Stack,
   Tags,
+  TimeZone,
   aws_ecr_assets,
   aws_iam,
   aws_lambda,
@@ -89,7 +90,7 @@ for (const fn of stackFunctions(manifest)) {
       description: `${manifest.name}: invokes ${fn.handlerName} (generator-lambda-image)`,
       schedule: aws_scheduler.ScheduleExpression.expression(
         trigger.expression,
-        trigger.timezone ? aws_scheduler.TimeZone.of(trigger.timezone) : undefined,
+        trigger.timezone ? TimeZone.of(trigger.timezone) : undefined,
       ),
       // Its role may invoke this function only.
       target: new aws_scheduler_targets.LambdaInvoke(lambda, { input: aws_scheduler.ScheduleTargetInput.fromObject(input) }),
