@@ -19,6 +19,8 @@ export interface LocalOptions {
   /** Pass the host's AWS credentials (the SDK's default chain) to the handlers. */
   awsCredentials: boolean;
   help: boolean;
+  /** The Runtime Interface Emulator to mount, for a project on another base image than AWS's. */
+  rie?: string;
 }
 
 export { UsageError };
@@ -42,6 +44,13 @@ Options:
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
   --port <n>           publish the emulator on this host port (default: any free one)
+<<<<<<< HEAD
+  --rie <path>         the Runtime Interface Emulator (aws-lambda-rie) to run in front of
+                       the image's runtime client, for a project on another base image
+                       than AWS's (default: $LAMBDA_IMAGE_RIE, else the release, downloaded
+                       once into ~/.cache/lambda-image with its SHA-256 checked)
+  --verbose            stream the full docker build output
+=======
   --env-file <file>    variables for the handlers, in dotenv format (NAME=value
                        lines); over the manifest's deploy.environment
   --aws-credentials    give the handlers this machine's AWS credentials, from the
@@ -52,6 +61,7 @@ Options:
   --quiet              show the output and REPORT line of failing handlers only
   --verbose            stream the full docker build output and the emulator's
                        own log lines
+>>>>>>> main
   -h, --help           show this help
 
 Examples:
@@ -70,6 +80,7 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       'no-build': { type: 'boolean', default: false },
       native: { type: 'boolean', default: false },
       port: { type: 'string' },
+      rie: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'env-file': { type: 'string' },
@@ -95,9 +106,12 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
   if (values.event !== undefined && values.event.trim() === '') {
     throw new UsageError('--event needs a file path or inline JSON, e.g. --event events/ingest.json or --event \'{"id": 1}\'');
   }
+  if (values.rie !== undefined && values.rie.trim() === '') {
+    throw new UsageError('--rie needs the path of an aws-lambda-rie binary, e.g. --rie ~/bin/aws-lambda-rie');
+  }
   const native = values.native ?? false;
   if (native) {
-    const dockerOnly = [values.keep && '--keep', values['no-build'] && '--no-build', values.port !== undefined && '--port'].filter(Boolean);
+    const dockerOnly = [values.keep && '--keep', values['no-build'] && '--no-build', values.port !== undefined && '--port', values.rie !== undefined && '--rie'].filter(Boolean);
     if (dockerOnly.length > 0) {
       throw new UsageError(`--native runs without Docker, so ${dockerOnly.join(' and ')} cannot apply: drop ${dockerOnly.length > 1 ? 'them' : 'it'} or drop --native`);
     }
@@ -114,5 +128,6 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     envFile: values['env-file'],
     awsCredentials: values['aws-credentials'] ?? false,
     help: values.help ?? false,
+    ...(values.rie !== undefined ? { rie: values.rie } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   DockerError,
   ensureDocker,
   hasBuildx,
+  imageCommand,
   imageExists,
   platformOf,
   removeContainer,
@@ -30,6 +31,7 @@ import { Cleanup } from '../shared/cleanup.ts';
 import { lambdaEnvironment, localFunctionName } from './function-env.ts';
 import { InvocationLogs } from './invocation-logs.ts';
 import { headline, type ModeInput } from './mode.ts';
+import { provideRie, RIE_MOUNT, RieError, type RieSource } from './rie.ts';
 
 /** Every container this tooling starts carries this label, with the project name as value. */
 export const PROJECT_LABEL = 'lambda-image.project';
@@ -140,6 +142,26 @@ export async function runDockerMode({ manifest, invocations, options, context, r
     const orphans = await removeOrphans(manifest.name);
     if (orphans > 0) stderr.write(`Removed ${orphans} container${orphans === 1 ? '' : 's'} left running by an earlier run that was killed\n`);
 
+    // On another base image than AWS's the image has the runtime client but no emulator: one is
+    // found (or downloaded) before the build, so that a missing one fails fast.
+    let rie: RieSource | undefined;
+    if (manifest.awsBaseImage === false) {
+      try {
+        rie = await provideRie({
+          architecture: manifest.architecture,
+          flag: options.rie,
+          cwd: context.userDir ?? context.projectDir,
+          log: (line) => stderr.write(`${line}\n`),
+        });
+      } catch (error) {
+        if (error instanceof RieError) return fail(error.message);
+        throw error;
+      }
+      stderr.write(`Emulator: ${rie.path} (${rie.origin})\n`);
+    } else if (options.rie !== undefined) {
+      return fail(`--rie is for projects on another base image than AWS's (lambda-image.json "awsBaseImage": false); ${manifest.baseImage} runs its own emulator`, EXIT.usage);
+    }
+
     if (options.build) {
       stderr.write(`Building ${tag}\n`);
       const previous = await imageId(tag);
@@ -185,7 +207,12 @@ export async function runDockerMode({ manifest, invocations, options, context, r
     const startedAt = performance.now();
     let container: StartedContainer;
     try {
+      // The emulator, mounted read-only, runs the image's own entrypoint and command behind it.
+      const behindRie = rie
+        ? { readOnlyMounts: [{ source: rie.path, target: RIE_MOUNT }], entrypoint: RIE_MOUNT, command: await imageCommand(tag) }
+        : {};
       starting = runContainer({
+        ...behindRie,
         image: tag,
         name,
         hostPort: options.port,

@@ -1,6 +1,7 @@
 // Everything the tooling asks of Docker goes through the `docker` CLI (found on PATH,
 // honouring DOCKER_HOST and the user's contexts), so that what works in their shell
 // works here, and every failure is turned into a message that says what to do.
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { Architecture } from './manifest.ts';
 import { BuildProgress } from './build-progress.ts';
@@ -94,6 +95,23 @@ export interface DockerBuildOptions {
   labels?: Record<string, string>;
 }
 
+/** Longer than this, a build argument would not fit in one argument of the docker process (Linux caps each at 128 KiB). */
+const MAX_CA_ARG = 100_000;
+
+/**
+ * The extra CA certificates NODE_EXTRA_CA_CERTS names (the file Node.js itself trusts), as
+ * the build argument EXTRA_CA_CERTS: behind a TLS-intercepting proxy, the pip, npm, go and
+ * mvn steps of Dockerfiles that declare it trust them in their build stage, and the image
+ * never holds them. Certificates are public: an argument is no leak. Build arguments work
+ * with the classic builder as with BuildKit (a secret mount would need BuildKit).
+ */
+export function extraCaCertsArg(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file || !existsSync(file)) return {};
+  const pem = readFileSync(file, 'utf8').trim();
+  return pem.includes('-----BEGIN CERTIFICATE-----') && pem.length <= MAX_CA_ARG ? { EXTRA_CA_CERTS: pem } : {};
+}
+
 /** The docker CLI arguments for a build; never --pull, so a cached base image is enough. */
 export function buildArguments(options: DockerBuildOptions, buildx: boolean): string[] {
   const args = buildx
@@ -113,7 +131,7 @@ export async function dockerBuild(options: DockerBuildOptions): Promise<{ second
   const started = performance.now();
   const progress = new BuildProgress({ onStep: options.onStep });
   const all: string[] = [];
-  const subprocess = execa(DOCKER, buildArguments(options, await hasBuildx()), {
+  const subprocess = execa(DOCKER, buildArguments({ ...options, buildArgs: { ...extraCaCertsArg(), ...options.buildArgs } }, await hasBuildx()), {
     cwd: options.cwd,
     all: true,
     reject: false,
@@ -169,6 +187,14 @@ export async function imageSize(tag: string): Promise<number> {
   return Number(result.stdout.trim());
 }
 
+/** The image's ENTRYPOINT followed by its CMD: what a container of it runs. */
+export async function imageCommand(tag: string): Promise<string[]> {
+  const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{json .Config}}', tag], { reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) throw new DockerError(`cannot inspect image ${tag}: ${firstLine(result.stderr)}`);
+  const config = JSON.parse(result.stdout) as { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  return [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+}
+
 export interface RunOptions {
   image: string;
   name: string;
@@ -184,6 +210,10 @@ export interface RunOptions {
   volumes?: string[];
   /** The image's CMD override; the image's own CMD when omitted. */
   command?: string[];
+  /** Replaces the image's ENTRYPOINT. */
+  entrypoint?: string;
+  /** Host files or folders bound into the container, read-only. */
+  readOnlyMounts?: Array<{ source: string; target: string }>;
 }
 
 /** A container that is running, and the host port its 8080 is published on. */
@@ -200,6 +230,8 @@ export async function runContainer(options: RunOptions): Promise<StartedContaine
   const { args: envArgs, env } = environmentArguments(options.env);
   args.push(...envArgs);
   for (const volume of options.volumes ?? []) args.push('--volume', volume);
+  for (const { source, target } of options.readOnlyMounts ?? []) args.push('--mount', `type=bind,source=${source},target=${target},readonly`);
+  if (options.entrypoint !== undefined) args.push('--entrypoint', options.entrypoint);
   args.push(options.image, ...(options.command ?? []));
   const result = await execa(DOCKER, args, { reject: false, stdin: 'ignore', env, extendEnv: true });
   if (result.exitCode !== 0) {
