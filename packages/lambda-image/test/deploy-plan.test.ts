@@ -41,6 +41,7 @@ function deployed(overrides: Partial<FunctionConfiguration> = {}, tags: Record<s
       Role: ROLE,
       MemorySize: 512,
       Timeout: 30,
+      Description: 'orders-svc: ingest (generator-lambda-image)',
       Architectures: ['x86_64'],
       Environment: { Variables: { STAGE: 'dev' } },
       ImageConfigResponse: { ImageConfig: { Command: ['lambda_function.ingest'] } },
@@ -99,6 +100,16 @@ describe('what a deploy does to a function', () => {
     expect(diff.code).toBe(false);
     expect(diff.config).toBe(true);
     expect(diff.changes).toEqual(['command -> lambda_function.ingest', 'memory 256 -> 512', 'timeout 3 -> 30', 'environment']);
+  });
+
+  test('a handler’s own settings: only that function’s spec differs, and each change is named', () => {
+    const own = { ...manifest, handlers: [{ ...manifest.handlers[0]!, memory: 2048, ephemeralStorage: 1024, reservedConcurrency: 2, environment: { LEVEL: 'debug' } }, manifest.handlers[1]!] };
+    const [ingest, report] = functionSpecs(own, IMAGE, ROLE);
+    expect(report).toEqual(functionSpecs(manifest, IMAGE, ROLE)[1]);
+    expect(ingest).toMatchObject({ memory: 2048, ephemeralStorage: 1024, reservedConcurrency: 2, environment: { STAGE: 'dev', LEVEL: 'debug' } });
+    const diff = diffFunction(deployed(), ingest!, 'us-east-1');
+    expect(diff).toMatchObject({ action: 'update', code: false, config: true, concurrency: true });
+    expect(diff.changes).toEqual(['reserved concurrency none -> 2', 'memory 512 -> 2048', 'environment', 'ephemeral storage 512 -> 1024']);
   });
 
   test('an architecture change is a code update', () => {

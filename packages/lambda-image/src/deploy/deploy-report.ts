@@ -27,6 +27,8 @@ export interface DeployState {
   functions: FunctionRow[];
   orphans: { name: string; handlerName?: string; deleted: boolean }[];
   steps: StepTime[];
+  /** The triggers step's rows (deploy/triggers.ts), once it ran. */
+  triggers?: { function: string; trigger: string; result: string; detail: string }[];
 }
 
 export const seconds = (s: number | undefined) => (s === undefined ? '' : `${s.toFixed(1)} s`);
@@ -67,6 +69,7 @@ export function partialState(state: DeployState): string[] {
   for (const f of state.functions) {
     if (f.result === 'created' || f.result === 'updated') done.push(`${f.result} the function ${f.name}`);
   }
+  for (const t of state.triggers ?? []) if (t.result !== 'unchanged') done.push(`${t.result} the ${t.trigger} trigger of ${t.function}`);
   for (const o of state.orphans) if (o.deleted) done.push(`deleted the orphaned function ${o.name}`);
   const notDone = state.functions.filter((f) => f.result !== 'created' && f.result !== 'updated' && f.result !== 'unchanged');
   const lines: string[] = [];

@@ -20,6 +20,8 @@ import {
   type ProjectFunction,
 } from './lambda.ts';
 import { type Manifest, ManifestError, loadManifest } from '../shared/manifest.ts';
+import { describeTrigger, effectiveSettings } from '../shared/handler-settings.ts';
+import { applyTriggers, removeMappings, triggerTable } from './triggers.ts';
 import { functionName, roleName } from '../shared/names.ts';
 
 /**
@@ -36,7 +38,8 @@ handler in lambda-image.json, all running that image.
 
 Options:
   --dry-run   show what would be created, updated or deleted; change nothing
-  --prune     delete this project's functions whose handler is no longer in lambda-image.json
+  --prune     delete this project's functions whose handler is no longer in lambda-image.json,
+              and the queues deploy created that no sqs trigger uses any more
   --rebuild   build and push even when the repository already has the image for these sources
               (to pick up a newer base image)
   -h, --help  show this help
@@ -94,18 +97,24 @@ export interface Plan {
 const NEW_IMAGE = '<new image>';
 
 export function functionSpecs(manifest: Manifest, imageUri: string, role: string): FunctionSpec[] {
-  const specs = manifest.handlers.map((h) => ({
-    name: functionName(manifest.name, h.name),
-    handlerName: h.name,
-    command: h.handler,
-    imageUri,
-    role,
-    memory: manifest.memory,
-    timeout: manifest.timeout,
-    architecture: manifest.architecture,
-    environment: manifest.deploy.environment,
-    project: manifest.name,
-  }));
+  const specs = manifest.handlers.map((h) => {
+    const settings = effectiveSettings(manifest, h);
+    return {
+      name: functionName(manifest.name, h.name),
+      handlerName: h.name,
+      command: h.handler,
+      imageUri,
+      role,
+      memory: settings.memory,
+      timeout: settings.timeout,
+      architecture: manifest.architecture,
+      environment: settings.environment,
+      ephemeralStorage: settings.ephemeralStorage,
+      reservedConcurrency: settings.reservedConcurrency,
+      description: settings.description,
+      project: manifest.name,
+    };
+  });
   const seen = new Map<string, string>();
   for (const s of specs) {
     const other = seen.get(s.name);
@@ -184,6 +193,12 @@ export function formatPlan(plan: Plan, manifest: Manifest, prune: boolean): stri
       false,
     ),
   );
+  const triggers = manifest.handlers.filter((h) => h.trigger);
+  if (triggers.length > 0) {
+    lines.push('');
+    lines.push('Triggers (created or updated to match, after the functions):');
+    for (const h of triggers) lines.push(`  ${functionName(manifest.name, h.name)}: ${describeTrigger(h.trigger)}`);
+  }
   if (plan.orphans.length > 0) {
     lines.push('');
     lines.push(
@@ -301,10 +316,27 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
     if (failed.length > 1) throw new DeployError(groupFailures(state.functions));
   });
 
+  const triggers = await timed(state.steps, 'triggers', () =>
+    applyTriggers(
+      clients,
+      { project: manifest.name, account: plan.identity.account, partition: plan.identity.partition, region, managedRole: plan.role.name },
+      specs.map((spec, i) => ({
+        handlerName: spec.handlerName,
+        functionName: spec.name,
+        functionArn: state.functions[i]!.arn ?? '',
+        timeout: spec.timeout,
+        trigger: manifest.handlers[i]!.trigger,
+      })),
+      { prune: options.prune ?? false },
+    ),
+  );
+  state.triggers = triggers.rows;
+
   state.orphans = plan.orphans.map((o) => ({ name: o.name, handlerName: o.handlerName, deleted: false }));
   if (options.prune && plan.orphans.length > 0) {
     await timed(state.steps, 'prune', async () => {
       for (const orphan of state.orphans) {
+        await removeMappings(clients.lambda, orphan.name);
         await deleteFunction(clients.lambda, orphan.name);
         orphan.deleted = true;
       }
@@ -313,6 +345,19 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
 
   out('');
   for (const line of functionTable(state.functions, true)) out(line);
+  if (triggers.rows.length > 0) {
+    out('');
+    for (const line of triggerTable(triggers.rows)) out(line);
+  }
+  const orphanQueues = triggers.orphanQueues;
+  if (orphanQueues.length > 0) {
+    out('');
+    out(
+      options.prune
+        ? `Deleted queues no trigger uses any more: ${orphanQueues.map((q) => q.name).join(', ')}`
+        : `Queues no trigger uses any more (kept: they may hold messages): ${orphanQueues.map((q) => q.name).join(', ')}; delete them with \`npm run deploy -- --prune\``,
+    );
+  }
   if (state.orphans.length > 0) {
     out('');
     out(

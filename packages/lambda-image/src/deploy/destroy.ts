@@ -8,13 +8,15 @@ import { DeployError, createClients, explainAwsError, resolveRegion, whoAmI } fr
 import { deleteRepository, findRepository, repositoryName } from './ecr.ts';
 import { deleteRole, findRole, isProjectRole } from './iam.ts';
 import { deleteFunction, listProjectFunctions } from './lambda.ts';
+import { destroyTriggerResources, listTriggerResources, removeMappings } from './triggers.ts';
 import { ManifestError, loadManifest } from '../shared/manifest.ts';
 import { PROJECT_TAG, roleName } from '../shared/names.ts';
 
 export const DESTROY_USAGE = `Usage: npm run destroy -- [options]
 
 Deletes this project's Lambda functions (every function tagged ${PROJECT_TAG}=<name>,
-including orphaned ones).
+including orphaned ones) and their triggers: SQS mappings, the queues deploy created, the
+schedules, their schedule group and the scheduler's role.
 
 Options:
   --repository  also delete the ECR repository and every image in it
@@ -112,6 +114,8 @@ export async function destroy(options: DestroyOptions): Promise<DestroyResult> {
   out(`${manifest.name}: account ${identity.account}, region ${region} (from ${source})`);
 
   const functions = (await listProjectFunctions(clients.lambda, manifest.name)).map((f) => f.name);
+  const triggerContext = { project: manifest.name, account: identity.account, partition: identity.partition, region, managedRole: undefined };
+  const triggers = await listTriggerResources(clients, triggerContext);
   const result: DestroyResult = { functions, deleted: false };
   const refusals: string[] = [];
 
@@ -138,6 +142,9 @@ export async function destroy(options: DestroyOptions): Promise<DestroyResult> {
   for (const refusal of refusals) out(`Note: ${refusal}`);
   const targets = [
     ...functions.map((f) => `function   ${f}`),
+    ...(triggers.group ? [`schedules  ${triggers.group} (the schedule group and every schedule in it)`] : []),
+    ...(triggers.schedulerRole ? [`role       ${triggers.schedulerRole} (the scheduler's)`] : []),
+    ...triggers.queues.map((q) => `queue      ${q.name} (and the messages in it)`),
     ...(result.repository ? [`repository ${result.repository} (and every image in it)`] : []),
     ...(result.role ? [`role       ${result.role}`] : []),
   ];
@@ -151,11 +158,13 @@ export async function destroy(options: DestroyOptions): Promise<DestroyResult> {
     await Promise.all(
       functions.map((f) =>
         limit(async () => {
+          await removeMappings(clients.lambda, f);
           await deleteFunction(clients.lambda, f);
           done.push(`function ${f}`);
         }),
       ),
     );
+    done.push(...(await destroyTriggerResources(clients, triggerContext, triggers)));
     // The role after the functions that use it; the repository last, since it holds their image.
     if (result.role) {
       await deleteRole(clients.iam, result.role);

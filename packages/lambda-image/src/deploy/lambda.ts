@@ -3,9 +3,11 @@
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   ListTagsCommand,
+  PutFunctionConcurrencyCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   paginateListFunctions,
@@ -32,6 +34,10 @@ export interface FunctionSpec {
   timeout: number;
   architecture: Architecture;
   environment: Record<string, string>;
+  ephemeralStorage: number;
+  /** undefined: no reservation. */
+  reservedConcurrency: number | undefined;
+  description: string;
   project: string;
 }
 
@@ -40,6 +46,7 @@ export interface ExistingFunction {
   imageUri?: string;
   resolvedImageUri?: string;
   tags: Record<string, string>;
+  reservedConcurrency?: number;
 }
 
 export type FunctionAction = 'create' | 'update' | 'unchanged';
@@ -48,8 +55,10 @@ export interface FunctionDiff {
   action: FunctionAction;
   /** UpdateFunctionCode is needed (image or architecture). */
   code: boolean;
-  /** UpdateFunctionConfiguration is needed (command, role, memory, timeout, environment). */
+  /** UpdateFunctionConfiguration is needed (command, role, memory, timeout, environment, storage, description). */
   config: boolean;
+  /** The reserved concurrency is to be put or removed. */
+  concurrency: boolean;
   /** What differs, for the plan: "image", "memory 512 -> 1024", … */
   changes: string[];
 }
@@ -62,6 +71,7 @@ export async function getFunction(lambda: LambdaClient, name: string): Promise<E
       imageUri: out.Code?.ImageUri,
       resolvedImageUri: out.Code?.ResolvedImageUri,
       tags: out.Tags ?? {},
+      reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions,
     };
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;
@@ -84,7 +94,7 @@ const sameRecord = (a: Record<string, string> | undefined, b: Record<string, str
  * takes over something it did not make.
  */
 export function diffFunction(existing: ExistingFunction | undefined, spec: FunctionSpec, region: string): FunctionDiff {
-  if (!existing) return { action: 'create', code: true, config: true, changes: [] };
+  if (!existing) return { action: 'create', code: true, config: true, concurrency: spec.reservedConcurrency !== undefined, changes: [] };
   const owner = existing.tags[PROJECT_TAG];
   if (owner !== spec.project) {
     throw new DeployError(
@@ -108,10 +118,15 @@ export function diffFunction(existing: ExistingFunction | undefined, spec: Funct
   if (c.MemorySize !== spec.memory) configChanges.push(`memory ${c.MemorySize ?? '?'} -> ${spec.memory}`);
   if (c.Timeout !== spec.timeout) configChanges.push(`timeout ${c.Timeout ?? '?'} -> ${spec.timeout}`);
   if (!sameRecord(c.Environment?.Variables, spec.environment)) configChanges.push('environment');
+  if ((c.EphemeralStorage?.Size ?? 512) !== spec.ephemeralStorage)
+    configChanges.push(`ephemeral storage ${c.EphemeralStorage?.Size ?? 512} -> ${spec.ephemeralStorage}`);
+  if ((c.Description ?? '') !== spec.description) configChanges.push('description');
+  const concurrency = existing.reservedConcurrency !== spec.reservedConcurrency;
+  if (concurrency) changes.push(`reserved concurrency ${existing.reservedConcurrency ?? 'none'} -> ${spec.reservedConcurrency ?? 'none'}`);
   changes.push(...codeChanges, ...configChanges);
   const code = codeChanges.length > 0;
   const config = configChanges.length > 0;
-  return { action: code || config ? 'update' : 'unchanged', code, config, changes };
+  return { action: code || config || concurrency ? 'update' : 'unchanged', code, config, concurrency, changes };
 }
 
 export interface WaitOptions {
@@ -193,7 +208,7 @@ async function create(lambda: LambdaClient, spec: FunctionSpec, options: ApplyOp
       const out = await lambda.send(
         new CreateFunctionCommand({
           FunctionName: spec.name,
-          Description: `${spec.project}: ${spec.handlerName} (generator-lambda-image)`,
+          Description: spec.description,
           PackageType: 'Image',
           Code: { ImageUri: spec.imageUri },
           ImageConfig: { Command: [spec.command] },
@@ -202,6 +217,7 @@ async function create(lambda: LambdaClient, spec: FunctionSpec, options: ApplyOp
           MemorySize: spec.memory,
           Timeout: spec.timeout,
           Environment: { Variables: spec.environment },
+          EphemeralStorage: { Size: spec.ephemeralStorage },
           Tags: { [PROJECT_TAG]: spec.project, [HANDLER_TAG]: spec.handlerName },
         }),
       );
@@ -228,6 +244,7 @@ export async function applyFunction(
   if (diff.action === 'create') {
     const arn = await create(lambda, spec, options);
     await waitActive(lambda, spec.name, options);
+    if (diff.concurrency) await applyConcurrency(lambda, spec);
     return { action: 'create', arn, seconds: seconds() };
   }
   // A function still settling from an interrupted deploy takes no new update until it is done.
@@ -247,12 +264,21 @@ export async function applyFunction(
         MemorySize: spec.memory,
         Timeout: spec.timeout,
         Environment: { Variables: spec.environment },
+        EphemeralStorage: { Size: spec.ephemeralStorage },
+        Description: spec.description,
         ImageConfig: { Command: [spec.command] },
       }),
     );
     await waitUpdated(lambda, spec.name, options);
   }
+  if (diff.concurrency) await applyConcurrency(lambda, spec);
   return { action: 'update', arn: existing?.config.FunctionArn ?? '', seconds: seconds() };
+}
+
+/** Reserved concurrency is not part of the configuration: it has calls of its own. */
+async function applyConcurrency(lambda: LambdaClient, spec: FunctionSpec): Promise<void> {
+  if (spec.reservedConcurrency === undefined) await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: spec.name }));
+  else await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: spec.name, ReservedConcurrentExecutions: spec.reservedConcurrency }));
 }
 
 export interface ProjectFunction {

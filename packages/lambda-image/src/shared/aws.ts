@@ -9,6 +9,8 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Manifest } from './manifest.ts';
 
@@ -69,6 +71,8 @@ export interface AwsClients {
   ecr: ECRClient;
   lambda: LambdaClient;
   iam: IAMClient;
+  sqs: SQSClient;
+  scheduler: SchedulerClient;
 }
 
 const actionOf = new WeakMap<object, string>();
@@ -83,9 +87,11 @@ const SERVICE_PREFIX: Record<string, string> = {
   ECRClient: 'ecr',
   LambdaClient: 'lambda',
   IAMClient: 'iam',
+  SQSClient: 'sqs',
+  SchedulerClient: 'scheduler',
 };
 
-type AnyClient = STSClient | ECRClient | LambdaClient | IAMClient;
+type AnyClient = STSClient | ECRClient | LambdaClient | IAMClient | SQSClient | SchedulerClient;
 
 /** Remembers which call an error came from, so an AccessDenied can name the action to grant. */
 function recordActions<C extends AnyClient>(client: C): C {
@@ -116,6 +122,8 @@ export function createClients(region: string): AwsClients {
     ecr: recordActions(new ECRClient(shared)),
     lambda: recordActions(new LambdaClient(shared)),
     iam: recordActions(new IAMClient(shared)),
+    sqs: recordActions(new SQSClient(shared)),
+    scheduler: recordActions(new SchedulerClient(shared)),
   };
 }
 
