@@ -2,8 +2,9 @@
 // docker daemon, moto_server for STS/IAM/ECR/Lambda and a real registry behind the ECR hostname
 // (test/support/aws.ts). The product runs as the user runs it, `npm run <script>` in the project,
 // configured only through the SDK's standard environment.
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
@@ -56,6 +57,38 @@ async function functionDetails(names: string[]) {
   return Promise.all(names.map((n) => lambda.send(new GetFunctionCommand({ FunctionName: n }))));
 }
 
+/** moto's ECR password (GetAuthorizationToken gives base64 of "AWS:<this>"). */
+const MOTO_REGISTRY_PASSWORD = '123456789012-auth-token';
+
+/** The lambda-image process under `npm run` (npm, then sh, then node). */
+function lambdaImagePid(npmPid: number): number {
+  const children = (pid: number) =>
+    execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => {
+      const [child, ...args] = l.trim().split(/\s+/);
+      return { pid: Number(child), args: args.join(' ') };
+    });
+  for (let queue = [npmPid]; queue.length > 0; ) {
+    for (const child of children(queue.shift()!)) {
+      if (/lambda-image/.test(child.args) && /node/.test(child.args)) return child.pid;
+      queue.push(child.pid);
+    }
+  }
+  throw new Error(`no lambda-image process under ${npmPid}`);
+}
+
+/** Every file on this machine written since `since` (ms) that contains one of `needles`. */
+function filesHolding(since: number, needles: string[]): string[] {
+  const marker = join(work, 'since');
+  writeFileSync(marker, '');
+  utimesSync(marker, new Date(since - 1000), new Date(since - 1000));
+  const found = spawnSync(
+    'sh',
+    ['-c', `find / \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -newer "$1" -size -200M -print0 2>/dev/null | xargs -0 -r grep -lsF ${needles.map((_, i) => `-e "$${i + 2}"`).join(' ')}`, 'sh', marker, ...needles],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return found.stdout.split('\n').filter(Boolean);
+}
+
 const dockerConfig = () => {
   const file = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
@@ -93,6 +126,16 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
     await expect(iam.send(new GetRoleCommand({ RoleName: `${PROJECT}-lambda-role` }))).rejects.toThrow();
     expect(await aws.registryTags(PROJECT)).toEqual([]);
+  });
+
+  test('a malformed AWS_REGION is refused, not replaced by the manifest\'s; AWS_DEFAULT_REGION is read', async () => {
+    const malformed = await npmRun('deploy', ['--dry-run'], { AWS_REGION: 'eu west 1' });
+    expect(malformed.exitCode).toBe(1);
+    expect(malformed.stderr).toMatch(/"eu west 1" \(from AWS_REGION\) is not an AWS region name/);
+    expect(malformed.stdout).not.toMatch(/us-east-1/);
+    const fromDefault = await npmRun('deploy', ['--dry-run'], { AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(fromDefault.exitCode, fromDefault.stderr).toBe(0);
+    expect(fromDefault.stdout).toMatch(/region us-east-1 \(from AWS_DEFAULT_REGION\)/);
   });
 
   test('AccessDenied names the action that was refused', async () => {
@@ -201,6 +244,45 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect([...uris][0]).not.toBe(imageUri);
     expect([...uris][0]).toMatch(/@sha256:[0-9a-f]{64}$/);
     expect(await aws.registryTags(PROJECT)).toHaveLength(2);
+  });
+
+  test('SIGINT at the terminal, then SIGTERM to the process, during the push: each stops with a summary and 130/143; no file written holds the registry password', async () => {
+    const since = Date.now();
+    const before = (await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri);
+    // SIGINT as Ctrl-C sends it, to the whole process group (npm, lambda-image, docker); SIGTERM to lambda-image alone.
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      appendFileSync(join(project, 'lambda_function.py'), `\n# interrupted by ${signal}\n`);
+      const gate = aws.holdPushes();
+      const run = execa('npm', ['run', '--silent', 'deploy'], {
+        cwd: project,
+        env: { ...baseEnv(), ...aws.env },
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        detached: true,
+      });
+      let settled = false;
+      void run.finally(() => (settled = true));
+      try {
+        // docker is mid-push, holding ECR's credential, when the signal comes.
+        await gate.waiting;
+        if (signal === 'SIGINT') process.kill(-run.pid!, 'SIGINT');
+        else process.kill(lambdaImagePid(run.pid!), 'SIGTERM');
+        const result = await run;
+        // npm re-raises a signal its script died of on itself: a shell sees 128 + the signal's number.
+        expect(result.exitCode ?? 128 + osConstants.signals[result.signal!], result.stderr).toBe(code);
+        expect(result.stderr).toContain(`Stopped by ${signal}.`);
+        expect(result.stderr).toMatch(/Nothing was changed in AWS\.\nNot deployed:/);
+        for (const name of expectedNames(HANDLERS)) expect(result.stderr).toContain(`- ${name} (not reached)`);
+        expect(result.stderr).toMatch(/Run `npm run deploy` again to finish/);
+      } finally {
+        gate.release();
+        if (!settled) process.kill(-run.pid!, 'SIGKILL');
+      }
+    }
+    expect((await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri)).toEqual(before);
+    expect(filesHolding(since, [MOTO_REGISTRY_PASSWORD, Buffer.from(`AWS:${MOTO_REGISTRY_PASSWORD}`).toString('base64')])).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('lambda-image-docker-') && statSync(join(tmpdir(), f)).mtimeMs >= since)).toEqual([]);
   });
 
   test('a handler removed from the manifest is reported as orphaned, and deleted only with --prune', async () => {

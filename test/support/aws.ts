@@ -59,7 +59,37 @@ export interface AwsStandIn {
   queueInvokeResults(results: string[]): Promise<void>;
   /** Turns moto's IAM enforcement on (every request must be signed by a known key and allowed) or off. */
   enforceIam(on: boolean): Promise<void>;
+  /**
+   * Holds every image manifest PUT (the last step of a docker push) until the returned release is
+   * called; `waiting` resolves once a push is held there, i.e. docker is mid-push with its credential.
+   */
+  holdPushes(): { waiting: Promise<void>; release: () => void };
   stop(): Promise<void>;
+}
+
+/** Lets manifest PUTs through, or holds them while a test looks at a push in progress. */
+class PushGate {
+  private held: { arrived: () => void; released: Promise<void>; release: () => void } | undefined;
+  hold() {
+    let arrived!: () => void;
+    const waiting = new Promise<void>((r) => (arrived = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.held = { arrived, released, release };
+    return {
+      waiting,
+      release: () => {
+        this.held = undefined;
+        release();
+      },
+    };
+  }
+  async pass(): Promise<void> {
+    const held = this.held;
+    if (!held) return;
+    held.arrived();
+    await held.released;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,6 +172,7 @@ function startRegistryFront(
   tls: { key: Buffer; cert: Buffer },
   registryPort: number,
   ecr: ECRClient,
+  gate: PushGate,
 ): Promise<https.Server> {
   const forward = (req: http.IncomingMessage, body: Buffer | undefined): Promise<http.IncomingMessage> =>
     new Promise((resolve, reject) => {
@@ -193,6 +224,7 @@ function startRegistryFront(
       }
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
+      await gate.pass();
       const body = Buffer.concat(chunks);
       const upstream = await forward(req, body);
       const answerChunks: Buffer[] = [];
@@ -312,7 +344,8 @@ export async function startAws(): Promise<AwsStandIn> {
     const admin = await createUser('lambda-image-admin', ['*'], { accessKeyId: 'testing', secretAccessKey: 'testing' });
     const clientConfig = { region: REGION, endpoint, credentials: admin };
     mapHostname();
-    front = await startRegistryFront(tlsMaterial(), registryPort, new ECRClient(clientConfig));
+    const gate = new PushGate();
+    front = await startRegistryFront(tlsMaterial(), registryPort, new ECRClient(clientConfig), gate);
 
     const registryUrl = `http://127.0.0.1:${registryPort}`;
     return {
@@ -345,6 +378,7 @@ export async function startAws(): Promise<AwsStandIn> {
         motoApi('/moto-api/static/lambda-simple/response', JSON.stringify({ results, region: REGION })),
       createUser: (name, actions) => createUser(name, actions, admin),
       enforceIam: (on) => motoApi('/moto-api/reset-auth', on ? '0' : 'inf'),
+      holdPushes: () => gate.hold(),
       stop,
     };
   } catch (error) {

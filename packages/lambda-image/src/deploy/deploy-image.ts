@@ -9,6 +9,7 @@ import { dockerBuild, ensureDocker, imageSize, platformOf } from '../shared/dock
 import { createRepository, findImage, findRepository, pinnedImageUri, registryLogin, repositoryName } from './ecr.ts';
 import type { Manifest } from '../shared/manifest.ts';
 import { checkImageSize, checkManifestType, pushImage } from './registry.ts';
+import type { StopRequest } from './interruption.ts';
 
 /** Runs one step of a deploy and records how long it took, whether it succeeded or not. */
 export async function timed<T>(steps: StepTime[], step: string, work: () => Promise<T>): Promise<T> {
@@ -81,6 +82,8 @@ export interface PublishOptions {
    * instead of following them.
    */
   afterRepository?: () => void;
+  /** Ctrl-C / SIGTERM: checked between the steps; cancels a running push. */
+  stop?: StopRequest;
 }
 
 /** Makes sure the repository holds the image for these sources; returns its digest-pinned URI. */
@@ -90,11 +93,12 @@ export async function publishImage(
   clients: AwsClients,
   plan: ImagePlan,
   state: DeployState,
-  { out, afterRepository }: PublishOptions,
+  { out, afterRepository, stop }: PublishOptions,
 ): Promise<PublishedImage> {
   const build = plan.digest === undefined;
   // Fail before changing anything when the build cannot happen.
   if (build) await timed(state.steps, 'docker', () => ensureDocker());
+  stop?.check();
 
   let repositoryUri = plan.repositoryUri;
   if (!plan.exists) {
@@ -129,8 +133,11 @@ export async function publishImage(
     );
     state.image.built = true;
     checkImageSize(await imageSize(imageRef), imageRef);
+    stop?.check();
     out(`Pushing ${imageRef}`);
-    const pushed = await timed(state.steps, 'push', async () => pushImage(await registryLogin(clients.ecr), imageRef));
+    const pushed = await timed(state.steps, 'push', async () =>
+      pushImage(await registryLogin(clients.ecr), imageRef, { cancel: stop?.abortSignal }),
+    );
     // ECR is the authority on what the tag now points to; docker's own report is the fallback.
     const remote = await findImage(clients.ecr, plan.repository, plan.tag);
     digest = remote?.digest ?? pushed.digest;

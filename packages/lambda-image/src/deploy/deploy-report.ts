@@ -27,6 +27,10 @@ export interface DeployState {
   functions: FunctionRow[];
   orphans: { name: string; handlerName?: string; deleted: boolean }[];
   steps: StepTime[];
+  /** Other changes made in AWS, in the words of the report ("set the lifecycle policy of …"). */
+  changes?: string[];
+  /** Steps that failed or were not reached although the deploy had changed something ("the lifecycle policy of … was not set: …"). */
+  notDone?: string[];
   /** The triggers step's rows (deploy/triggers.ts), once it ran. */
   triggers?: { function: string; trigger: string; result: string; detail: string }[];
 }
@@ -60,10 +64,11 @@ export function stepLine(steps: StepTime[], total: number): string {
   return `Steps: ${[...steps.map((s) => `${s.step} ${seconds(s.seconds)}`), `total ${seconds(total)}`].join(' · ')}`;
 }
 
-/** What had been done when the deploy stopped, and how to go on. */
-export function partialState(state: DeployState): string[] {
+/** What had been done when the deploy stopped (on an error, or `interrupted` by a signal), and how to go on. */
+export function partialState(state: DeployState, interrupted = false): string[] {
   const done: string[] = [];
   if (state.repository?.created) done.push(`created the ECR repository ${state.repository.name}`);
+  for (const change of state.changes ?? []) done.push(change);
   if (state.image?.pushed) done.push(`pushed ${state.image.uri}${state.image.digest ? ` (${state.image.digest})` : ''}`);
   if (state.role?.created) done.push(`created the execution role ${state.role.arn}`);
   for (const f of state.functions) {
@@ -76,15 +81,20 @@ export function partialState(state: DeployState): string[] {
   if (done.length === 0) {
     lines.push('Nothing was changed in AWS.');
   } else {
-    lines.push('Done before it stopped:', ...done.map((d) => `  - ${d}`));
+    lines.push(`Done before it stopped:`, ...done.map((d) => `  - ${d}`));
   }
+  for (const step of state.notDone ?? []) lines.push(`Not done: ${step}`);
   if (notDone.length > 0) {
     lines.push('Not deployed:', ...notDone.map((f) => `  - ${f.name} (${f.result})`));
   }
-  lines.push(
-    done.length === 0
-      ? 'Fix the problem and run `npm run deploy` again.'
-      : 'Fix the problem and run `npm run deploy` again: it picks up where this one stopped.',
-  );
+  if (interrupted) {
+    lines.push('Run `npm run deploy` again to finish: it picks up where this one stopped.');
+  } else {
+    lines.push(
+      done.length === 0
+        ? 'Fix the problem and run `npm run deploy` again.'
+        : 'Fix the problem and run `npm run deploy` again: it picks up where this one stopped.',
+    );
+  }
   return lines;
 }

@@ -23,6 +23,7 @@ import { type Manifest, ManifestError, loadManifest } from '../shared/manifest.t
 import { describeTrigger, effectiveSettings } from '../shared/handler-settings.ts';
 import { applyTriggers, removeMappings, triggerTable } from './triggers.ts';
 import { functionName, roleName } from '../shared/names.ts';
+import { Interrupted, StopRequest } from './interruption.ts';
 
 /**
  * How many functions are created or updated at once. Lambda's control plane allows about 15
@@ -75,6 +76,8 @@ export interface DeployOptions {
   rebuild?: boolean;
   out?: (line: string) => void;
   concurrency?: number;
+  /** Ctrl-C / SIGTERM: the deploy stops at its next safe point. */
+  stop?: StopRequest;
 }
 
 export interface FunctionPlan {
@@ -245,6 +248,10 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
     out('Dry run: nothing was changed.');
     return { state, plan };
   }
+  const stop = options.stop ?? new StopRequest();
+  // Listed from the start, so that a deploy stopped before the functions says they were not reached.
+  state.functions = plan.functions.map((f) => ({ name: f.spec.name, handler: f.spec.command, result: 'not reached' }));
+  stop.check();
 
   // The role is made while the image builds: a new role takes seconds before Lambda can assume
   // it, and this way that wait overlaps the build instead of following it. It starts once the
@@ -264,7 +271,7 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
 
   let imageUri: string;
   try {
-    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined })).uri;
+    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined, stop })).uri;
   } catch (error) {
     // So that the partial state says whether the role was made.
     await rolePromise?.catch(() => {});
@@ -290,6 +297,8 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
       specs.map((spec, i) =>
         limit(async () => {
           const row = state.functions[i]!;
+          // Between two functions: one that was started is finished, the next is not begun.
+          stop.check();
           const existing = plan.functions[i]!.existing;
           const diff = diffFunction(existing, spec, region);
           try {
@@ -311,11 +320,14 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
         }),
       ),
     );
+    stop.check();
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed.length === 1) throw failed[0]!.reason;
     if (failed.length > 1) throw new DeployError(groupFailures(state.functions));
   });
 
+  if (stop.signal && manifest.handlers.some((h) => h.trigger)) (state.notDone ??= []).push('the triggers (not reached)');
+  stop.check();
   const triggers = await timed(state.steps, 'triggers', () =>
     applyTriggers(
       clients,
@@ -334,6 +346,7 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
 
   state.orphans = plan.orphans.map((o) => ({ name: o.name, handlerName: o.handlerName, deleted: false }));
   if (options.prune && plan.orphans.length > 0) {
+    stop.check();
     await timed(state.steps, 'prune', async () => {
       for (const orphan of state.orphans) {
         await removeMappings(clients.lambda, orphan.name);
@@ -399,17 +412,41 @@ export function explainFailure(error: unknown): string[] {
   return [`error: ${explainAwsError(error)}`];
 }
 
-/** Runs one engine's deploy and returns the exit code; on failure it says why and what had been done by then. */
-export async function runDeploy(work: (state: DeployState) => Promise<unknown>): Promise<number> {
+/**
+ * Runs one engine's deploy and returns the exit code; on failure it says why and what had been
+ * done by then. SIGINT and SIGTERM stop it at its next safe point (interruption.ts), with the same
+ * report and the signal's exit code.
+ */
+export async function runDeploy(
+  work: (state: DeployState, stop: StopRequest) => Promise<unknown>,
+  signals: { source: NodeJS.Process; exit: (code: number) => void } = { source: process, exit: (code) => process.exit(code) },
+): Promise<number> {
   const state = newState('');
+  const stop = new StopRequest();
+  const stopListening = stop.listen(
+    signals.source,
+    (signal) => console.error(`\n${signal}: stopping at the next safe point (calls already sent to AWS finish first; ${signal} again to quit at once)…`),
+    signals.exit,
+  );
   try {
-    await work(state);
+    await work(state, stop);
     return 0;
   } catch (error) {
+    // Once a stop was asked for, whatever failed after it (a docker child that got the
+    // terminal's Ctrl-C too) is the interruption.
+    if (stop.signal || error instanceof Interrupted) {
+      const interrupted = error instanceof Interrupted ? error : new Interrupted(stop.signal!);
+      console.error(`Stopped by ${interrupted.signal}.`);
+      console.error('');
+      for (const line of partialState(state, true)) console.error(line);
+      return interrupted.exitCode;
+    }
     for (const line of explainFailure(error)) console.error(line);
     console.error('');
     for (const line of partialState(state)) console.error(line);
     return 1;
+  } finally {
+    stopListening();
   }
 }
 
@@ -426,6 +463,6 @@ export async function main(argv: string[], dir: string = process.cwd()): Promise
     console.log(DEPLOY_USAGE);
     return 0;
   }
-  return runDeploy((state) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild }, state));
+  return runDeploy((state, stop) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild, stop }, state));
 }
 

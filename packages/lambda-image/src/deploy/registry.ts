@@ -1,15 +1,101 @@
-// docker login and docker push against the account's ECR registry.
+// docker push to the account's ECR registry, without the registry password ever reaching a file.
 //
-// The login goes into a private, temporary docker config directory that is deleted after the
-// push: ECR's password never reaches the terminal, the project, or the user's ~/.docker (where it
-// would sit unencrypted, or clash with a configured credential helper), and the push still goes
-// through the user's own docker daemon (DOCKER_HOST and friends are honoured).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `docker login` would write the password into a config.json (base64, i.e. in the clear), and a
+// kill at the wrong moment would leave it there. Instead, the push runs with a docker config
+// directory of its own that holds only `{"credHelpers": {"<registry>": "lambda-image"}}` and, beside
+// it, the credential helper `docker-credential-lambda-image`: a shell script that answers docker's
+// `get` with the username and password it reads from its own environment, which it inherits from
+// the docker CLI, which inherits it from us. Nothing in that directory is secret, so whatever ends
+// the deploy (even SIGKILL) leaves nothing to steal; the password is in no argv either (`printf`
+// is a shell builtin). The user's ~/.docker is neither read for credentials nor written; their
+// docker context (DOCKER_HOST, or the current context and its definitions) still applies.
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { DeployError } from '../shared/aws.ts';
 import type { RegistryLogin } from './ecr.ts';
+import { Interrupted } from './interruption.ts';
+
+/** docker runs `docker-credential-<this>` for the registry named in credHelpers. */
+export const CREDENTIAL_HELPER = 'lambda-image';
+
+const HELPER_SCRIPT = `#!/bin/sh
+# docker-credential-${CREDENTIAL_HELPER}: written by lambda-image deploy for one docker push and
+# removed after it. It holds no credential: it answers docker with the ones in its environment.
+case "$1" in
+  get)
+    cat >/dev/null
+    if [ -z "$LAMBDA_IMAGE_REGISTRY_SECRET" ]; then
+      echo "credentials not found in native keychain"
+      exit 1
+    fi
+    printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "$LAMBDA_IMAGE_REGISTRY_URL" "$LAMBDA_IMAGE_REGISTRY_USERNAME" "$LAMBDA_IMAGE_REGISTRY_SECRET"
+    ;;
+  store|erase)
+    cat >/dev/null
+    ;;
+  list)
+    echo "{}"
+    ;;
+  *)
+    exit 1
+    ;;
+esac
+`;
+
+/** A string's JSON escaping without the quotes: the helper prints it between quotes as it is. */
+const jsonInner = (value: string) => JSON.stringify(value).slice(1, -1);
+
+/** The user's docker config directory, as the docker CLI finds it. */
+const userDockerConfig = (env: NodeJS.ProcessEnv) => env.DOCKER_CONFIG || join(homedir(), '.docker');
+
+/** The user's current docker context, when their config names one (only its name is read). */
+function currentContext(dir: string): string | undefined {
+  try {
+    const value = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown }).currentContext;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PushSession {
+  /** The docker config directory: config.json (credHelpers only) and the helper. */
+  dir: string;
+  /** The environment of the docker child: the helper on PATH and the credential for it. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Prepares the config directory for one push to `login.endpoint`; `dispose` removes it. */
+export async function pushSession(login: RegistryLogin, env: NodeJS.ProcessEnv = process.env): Promise<PushSession> {
+  const host = new URL(login.endpoint.includes('://') ? login.endpoint : `https://${login.endpoint}`).host;
+  const dir = await mkdtemp(join(tmpdir(), 'lambda-image-docker-'));
+  const user = userDockerConfig(env);
+  const context = currentContext(user);
+  await writeFile(
+    join(dir, 'config.json'),
+    `${JSON.stringify({ credHelpers: { [host]: CREDENTIAL_HELPER }, ...(context ? { currentContext: context } : {}) }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  // The context definitions live in the config directory: linked, not copied.
+  if (context && existsSync(join(user, 'contexts'))) await symlink(join(user, 'contexts'), join(dir, 'contexts'));
+  const helper = join(dir, `docker-credential-${CREDENTIAL_HELPER}`);
+  await writeFile(helper, HELPER_SCRIPT, { mode: 0o700 });
+  await chmod(helper, 0o700);
+  return {
+    dir,
+    env: {
+      ...env,
+      DOCKER_CONFIG: dir,
+      PATH: `${dir}${delimiter}${env.PATH ?? ''}`,
+      LAMBDA_IMAGE_REGISTRY_URL: jsonInner(login.endpoint),
+      LAMBDA_IMAGE_REGISTRY_USERNAME: jsonInner(login.username),
+      LAMBDA_IMAGE_REGISTRY_SECRET: jsonInner(login.password),
+    },
+  };
+}
 
 /** Lambda's limit on a container image: 10 GB uncompressed, all layers included. */
 export const LAMBDA_IMAGE_LIMIT_BYTES = 10 * 1024 ** 3;
@@ -72,32 +158,36 @@ export interface PushResult {
   seconds: number;
 }
 
-async function docker(config: string, args: string[], input: string | undefined, onLine?: (line: string) => void) {
-  const subprocess = execa('docker', ['--config', config, ...args], {
-    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-    all: true,
-    reject: false,
-  });
-  if (onLine) for await (const line of subprocess.iterable({ from: 'all' })) onLine(line);
-  return subprocess;
+export interface PushOptions {
+  onLine?: (line: string) => void;
+  /** Cancels the push (Ctrl-C, SIGTERM): docker is stopped and Interrupted is thrown. */
+  cancel?: AbortSignal;
 }
 
-/** Logs docker in to the registry with ECR's token (through stdin), pushes `image` once, logs out. */
-export async function pushImage(login: RegistryLogin, image: string, onLine?: (line: string) => void): Promise<PushResult> {
+/** Pushes `image` once with ECR's credential, handed to docker through the helper (see the top of this file). */
+export async function pushImage(login: RegistryLogin, image: string, { onLine, cancel }: PushOptions = {}): Promise<PushResult> {
   const started = performance.now();
-  const config = await mkdtemp(join(tmpdir(), 'lambda-image-docker-'));
+  const session = await pushSession(login);
   try {
-    const auth = await docker(config, ['login', '--username', login.username, '--password-stdin', login.endpoint], login.password);
-    if (auth.exitCode !== 0) {
-      if (auth.code === 'ENOENT') throw new DeployError('Docker is not installed: no `docker` command on PATH.');
-      throw new DeployError(`docker login to ${login.endpoint} failed:\n  ${lastLines(String(auth.all ?? ''))}`);
-    }
-    const push = await docker(config, ['push', image], undefined, onLine);
+    const subprocess = execa('docker', ['push', image], {
+      env: session.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      all: true,
+      reject: false,
+      ...(cancel ? { cancelSignal: cancel } : {}),
+    });
+    if (onLine) for await (const line of subprocess.iterable({ from: 'all' })) onLine(line);
+    const push = await subprocess;
+    // A Ctrl-C at the terminal reaches docker too: let our own signal listener run before judging its exit.
+    if (push.exitCode !== 0) await new Promise((resolve) => setImmediate(resolve));
+    if (cancel?.aborted) throw cancel.reason instanceof Interrupted ? cancel.reason : new DeployError('the push was cancelled');
+    if (push.code === 'ENOENT') throw new DeployError('Docker is not installed: no `docker` command on PATH.');
     const output = String(push.all ?? '');
     if (push.exitCode !== 0) throw new DeployError(explainPushFailure(output, image));
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
     return { digest, seconds: (performance.now() - started) / 1000 };
   } finally {
-    await rm(config, { recursive: true, force: true });
+    await rm(session.dir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,7 @@ import { describeImagePlan, planImage, publishImage, timed } from '../deploy/dep
 import { type DeployState, type FunctionRow, functionTable, stepLine, table } from '../deploy/deploy-report.ts';
 import { confirmDeletion, terminalConfirm } from '../deploy/destroy.ts';
 import { newState, runDeploy, startDeploy } from '../deploy/deploy.ts';
+import type { StopRequest } from '../deploy/interruption.ts';
 import { deleteRepository, findRepository, pinnedImageUri, repositoryName } from '../deploy/ecr.ts';
 import { deleteStack, deployStack, describeStack, type ResourceChangeRow } from './cloudformation.ts';
 import { IMAGE_PARAMETER, type StackFunction, stackFunctions, stackName, stackTemplate } from './stack.ts';
@@ -52,6 +53,8 @@ export interface SamDeployOptions {
   dryRun?: boolean;
   rebuild?: boolean;
   out?: (line: string) => void;
+  /** Ctrl-C / SIGTERM: stops before the stack is deployed; once CloudFormation has the change set, it finishes it (and rolls back on failure) whatever happens here. */
+  stop?: StopRequest;
 }
 
 export function cloudFormationClient(region: string, credentials: ReturnType<typeof createClients>['sts']['config']['credentials']) {
@@ -119,8 +122,10 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
     return state;
   }
 
-  const published = await publishImage(manifest, options.dir, clients, image, state, { out });
   state.functions = stackFunctions(manifest).map((f) => ({ name: f.functionName, handler: f.command, result: 'not reached' }));
+  options.stop?.check();
+  const published = await publishImage(manifest, options.dir, clients, image, state, { out, stop: options.stop });
+  options.stop?.check();
   out(`Deploying the stack ${stack} (change set, then its events):`);
   const result = await timed(state.steps, 'stack', () =>
     deployStack(cfn, {
@@ -168,7 +173,7 @@ export async function samDeployMain(argv: string[], dir: string): Promise<number
     console.log(SAM_DEPLOY_USAGE);
     return 0;
   }
-  return runDeploy((state) => samDeploy({ dir, dryRun: values['dry-run'], rebuild: values.rebuild }, state));
+  return runDeploy((state, stop) => samDeploy({ dir, dryRun: values['dry-run'], rebuild: values.rebuild, stop }, state));
 }
 
 export interface SamDestroyOptions {
