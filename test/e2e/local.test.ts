@@ -205,6 +205,35 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     expect(dangling).toBe('');
   });
 
+  it('fails the run when a handler raises, showing its error type, message and trace, in Docker and --native', async () => {
+    const restore = edit(core(), (t) => `${t}\n\ndef report_daily(event):\n    raise ValueError("no report for today")\n`);
+    try {
+      for (const args of [[], ['--native']]) {
+        const { exitCode, stdout, stderr } = await local(dir, args);
+        expect(stdout, args.join(' ')).toMatch(/^✔ ingest {8}ok/m);
+        expect(stdout).toMatch(/^✘ report_daily {2}failed {2}(?:\d+ ms|\d+\.\d\d s)\n {4}ValueError: no report for today\n/m);
+        expect(stdout).toMatch(new RegExp(`^ {6}File ".*/${names.python.replaceAll('-', '_')}/core\\.py", line \\d+, in report_daily$`, 'm'));
+        expect(stdout).toMatch(/^✔ notify {8}ok/m);
+        expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
+        expect(exitCode).toBe(1);
+        // A code change rebuilds the code layers only.
+        if (args.length === 0) expect(stderr).toMatch(/RUN pip install .* {2}cached$/m);
+      }
+    } finally {
+      restore();
+    }
+  });
+
+  it('--native runs every handler in the host’s python3, without Docker', async () => {
+    const { exitCode, stdout, stderr } = await local(dir, ['--native']);
+    expect(stderr).toMatch(/native python \d+\.\d+\.\d+.*, no Docker/);
+    expect(stdout).toContain('{"handler":"notify","count":2,"total":19.75}');
+    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total (?:\d+ ms|\d+\.\d\d s)\)$/m);
+    expect(exitCode).toBe(0);
+  });
+
+  // After this test the pip layer of the sample requirements.txt is built again once: the image
+  // that held it was replaced (and removed) by this one, and the classic builder's cache is its images.
   it('installs a real PyPI dependency with pip in the image (behind this network’s TLS proxy: its CA for that step only), and keeps that layer on a code change', async () => {
     const restoreRequirements = edit(join(dir, 'requirements.txt'), (t) => `${t}six==1.17.0\n`);
     const restoreCore = edit(core(), (t) => `${t}\n\ndef notify(event):\n    import six\n    return {"six": six.__version__, "text": six.ensure_text(b"ok")}\n`);
@@ -231,33 +260,6 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
       restoreCore();
       restoreRequirements();
     }
-  });
-
-  it('fails the run when a handler raises, showing its error type, message and trace, in Docker and --native', async () => {
-    const restore = edit(core(), (t) => `${t}\n\ndef report_daily(event):\n    raise ValueError("no report for today")\n`);
-    try {
-      for (const args of [[], ['--native']]) {
-        const { exitCode, stdout, stderr } = await local(dir, args);
-        expect(stdout, args.join(' ')).toMatch(/^✔ ingest {8}ok/m);
-        expect(stdout).toMatch(/^✘ report_daily {2}failed {2}(?:\d+ ms|\d+\.\d\d s)\n {4}ValueError: no report for today\n/m);
-        expect(stdout).toMatch(new RegExp(`^ {6}File ".*/${names.python.replaceAll('-', '_')}/core\\.py", line \\d+, in report_daily$`, 'm'));
-        expect(stdout).toMatch(/^✔ notify {8}ok/m);
-        expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
-        expect(exitCode).toBe(1);
-        // A code change rebuilds the code layers only.
-        if (args.length === 0) expect(stderr).toMatch(/RUN pip install .* {2}cached$/m);
-      }
-    } finally {
-      restore();
-    }
-  });
-
-  it('--native runs every handler in the host’s python3, without Docker', async () => {
-    const { exitCode, stdout, stderr } = await local(dir, ['--native']);
-    expect(stderr).toMatch(/native python \d+\.\d+\.\d+.*, no Docker/);
-    expect(stdout).toContain('{"handler":"notify","count":2,"total":19.75}');
-    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total (?:\d+ ms|\d+\.\d\d s)\)$/m);
-    expect(exitCode).toBe(0);
   });
 
   it('shows the failing build step and its output', async () => {
