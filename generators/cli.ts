@@ -78,7 +78,10 @@ async function run(generator: 'app' | 'handler', argv: string[], options: Record
 }
 
 function noTerminal(questions: unknown): string {
-  const names = (Array.isArray(questions) ? questions : [questions]).map((q: { name?: string; type?: string }) => q.name ?? '');
+  // The base image's two questions (AWS's or another, then which) are the one option --base-image.
+  const names = (Array.isArray(questions) ? questions : [questions])
+    .map((q: { name?: string; type?: string }) => q.name ?? '')
+    .filter((name) => name !== 'baseImageKind');
   if (names.includes('here')) return 'this folder is not empty and no terminal is attached to confirm: pass --force to generate here (no file that is there is changed), or choose an empty folder';
   const options = names.map((name) => (name === 'name' ? '[name]' : `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
   return `no terminal to ask on: pass --yes to take the defaults, or give ${options.join(', ')}`;

@@ -41,7 +41,7 @@ function goPins(): Pin[] {
   const goMod = read('go/files/go.mod.ejs');
   const pinned = match(goMod, /require github\.com\/aws\/aws-lambda-go (v\S+)/, 'aws-lambda-go');
   const versions = run('go', ['list', '-m', '-versions', 'github.com/aws/aws-lambda-go'], tmpdir()).trim().split(/\s+/).slice(1);
-  const image = match(read('go/files/Dockerfile.ejs'), /ARG GO_IMAGE=\S+:(\d+\.\d+)/, 'GO_IMAGE');
+  const image = match(read('go/files/Dockerfile.ejs'), /ARG BUILDER_IMAGE=\S+:(\d+\.\d+)/, 'BUILDER_IMAGE');
   // The golang image is tagged by Go release; the module proxy lists the releases as toolchains.
   const toolchains = run('go', ['list', '-m', '-versions', 'golang.org/toolchain'], tmpdir())
     .split(/\s+/)

@@ -103,7 +103,7 @@ export default class AppGenerator extends LambdaImageGenerator {
     if (this.foreign) {
       // Before any edit: in a folder that is not ours, a file we would write must not be there.
       const ours = [
-        ...sampleFiles(runtime.templates, this.names).map(([, destination]) => destination),
+        ...sampleFiles(runtime.templates, this.names, manifest.awsBaseImage === false).map(([, destination]) => destination),
         ...this.handlers.map((h) => h.event),
         ...engineFiles(manifest).map((f) => f.path),
         MANIFEST_FILE, CONFIG_FILE, 'package.json',
@@ -113,9 +113,12 @@ export default class AppGenerator extends LambdaImageGenerator {
     const render = (template: string) =>
       ejs.render(readFileSync(join(TEMPLATES, runtime.templates, template), 'utf8'), { names: this.names, runtimeVersion, baseImage: manifest.baseImage });
     const engine = manifest.deploy.engine ?? 'sdk';
+    const otherImage = manifest.awsBaseImage === false;
     writeSampleFiles(this, runtime.templates, this.names, {
       names: this.names,
-      baseImage: baseImage(runtime, runtimeVersion),
+      baseImage: otherImage ? manifest.baseImage : baseImage(runtime, runtimeVersion),
+      otherImage,
+      awsBaseImage: baseImage(runtime, runtimeVersion),
       runtimeVersion,
       runtimeLabel: runtime.label,
       arch: this.settings.arch,
@@ -127,7 +130,7 @@ export default class AppGenerator extends LambdaImageGenerator {
       prerequisites: render('prerequisites.md.ejs'),
       engine,
       engineDescription: ENGINE_DESCRIPTIONS[engine],
-    });
+    }, otherImage);
     const added = addHandlers(this.fs, root, runtime, this.names, { all: this.handlers, added: this.newHandlers }, { existing });
     this.notes.push(...added.notes);
     this.writeDestinationJSON(MANIFEST_FILE, manifest);

@@ -51,8 +51,10 @@ export interface RuntimeSpec {
   imageRepository: string;
   /** Newest first. */
   tags: readonly BaseImageTag[];
-  /** How this language is verified in our CI (the README's support table). */
+  /** What our CI runs for this language, on which real parts (the README's support table). */
   verified: string;
+  /** What stands in for a real part in that verification (the README's support table). */
+  standsIn: string;
   /** The user's handler name as this language's identifier (report_daily -> reportDaily, ReportDaily, report_daily). */
   identifier(name: string): string;
   /** Words that cannot be identifiers here: the language's reserved words and the entry module's own names. */
@@ -119,11 +121,11 @@ export function hostArchitecture(arch: string = process.arch): Architecture {
 export function supportTable(): string {
   const rows = RUNTIMES.map((r) => {
     const tags = r.tags.map((t) => (tagDates(t) ? `${t.tag} (${tagDates(t)})` : t.tag)).join(', ');
-    return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.verified} |`;
+    return `| ${r.label} | \`--runtime ${r.id}\` | \`${ECR_PUBLIC_LAMBDA}/${r.imageRepository}\` | ${tags} | ${defaultTag(r)} | ${r.verified} | ${r.standsIn} |`;
   });
   return [
-    '| Language | Option | Base image | Tags (newest first) | Default | Status and verification |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Language | Option | Base image | Tags (newest first) | Default | What CI runs, on which real parts | What stands in |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }

@@ -18,6 +18,7 @@ import {
 } from './catalogue.ts';
 import {
   checkArchitecture,
+  checkBaseImage,
   checkGoModule,
   checkHandlerNames,
   checkJavaPackage,
@@ -31,6 +32,7 @@ import {
   parseHandlerList,
   type Problem,
 } from './validate.ts';
+import { OTHER_IMAGE_RUNTIMES, otherImageExample } from './base-image.ts';
 import { defaultGoModule, defaultJavaPackage, snakeCase } from './names.ts';
 import { ENGINE_DESCRIPTIONS, checkEngine } from './engines.ts';
 import { JAVA_KEYWORDS } from './runtimes/java.ts';
@@ -49,6 +51,8 @@ export interface Settings {
   memory: number;
   timeout: number;
   deploy: DeployEngine;
+  /** Another image to build on (the runtime interface client goes in); '' for the AWS base image. */
+  baseImage: string;
 }
 export type Key = keyof Settings;
 export type Known = Partial<Settings>;
@@ -159,6 +163,28 @@ export const FIELDS: { readonly [K in Key]: Field<K> } = {
         m.runtimeVersion = v;
         const runtime = findRuntime(m.runtime);
         if (runtime) m.baseImage = baseImage(runtime, v);
+      },
+    },
+  },
+  baseImage: {
+    key: 'baseImage',
+    option: 'base-image',
+    description: `Build on another image instead of the AWS base image (${OTHER_IMAGE_RUNTIMES.join(', ')}): the runtime interface client goes into it, and you own its patching; \`aws\` for the AWS base image (default)`,
+    message: 'Base image',
+    runtimes: OTHER_IMAGE_RUNTIMES,
+    needs: ['runtime', 'runtimeVersion'],
+    default: () => '',
+    // '' stands for the AWS base image of the runtime and version; `aws` is its text form.
+    parse: (value) => (value === 'aws' || value === '' ? { value: '' } : checked(value, checkBaseImage(value))),
+    show: (value) => value || 'aws',
+    manifest: {
+      field: 'baseImage',
+      read: (m) => (m.awsBaseImage === false ? m.baseImage : 'aws'),
+      write: (value, m) => {
+        if (value) {
+          m.baseImage = value;
+          m.awsBaseImage = false;
+        } else delete m.awsBaseImage;
       },
     },
   },
@@ -296,6 +322,7 @@ export const KEYS: readonly Key[] = [
   'name',
   'runtime',
   'runtimeVersion',
+  'baseImage',
   'javaPackage',
   'goModule',
   'handlers',

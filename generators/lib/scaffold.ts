@@ -8,6 +8,7 @@ import type Generator from 'yeoman-generator';
 import { fillPath } from './handlers.ts';
 import type { ProjectNames } from './names.ts';
 import { TEMPLATES } from './paths.ts';
+import { otherImageDockerfile } from './base-image.ts';
 
 /** npm drops files named .gitignore from tarballs: dotfiles ship as _gitignore, _dockerignore. */
 const DOTFILES: Record<string, string> = { _gitignore: '.gitignore', _dockerignore: '.dockerignore' };
@@ -24,10 +25,15 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** Every sample file of a runtime: [template, destination relative to the project]. */
-export function sampleFiles(runtimeTemplates: string, names: ProjectNames): Array<[string, string]> {
+/**
+ * Every sample file of a runtime: [template, destination relative to the project]. On another
+ * base image than AWS's (`otherImage`), the Dockerfile is templates/<runtime>/base-image's.
+ */
+export function sampleFiles(runtimeTemplates: string, names: ProjectNames, otherImage = false): Array<[string, string]> {
+  const source = (f: string) =>
+    otherImage && f === 'Dockerfile.ejs' ? otherImageDockerfile({ templates: runtimeTemplates }) : join(TEMPLATES, runtimeTemplates, 'files', f);
   return [
-    ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [join(TEMPLATES, runtimeTemplates, 'files', f), f]),
+    ...filesUnder(join(TEMPLATES, runtimeTemplates, 'files')).map((f): [string, string] => [source(f), f]),
     [join(TEMPLATES, 'common', 'README.md.ejs'), 'README.md.ejs'],
   ].map(([source, rel]): [string, string] => [source!, destinationName(rel!, names)]);
 }
@@ -38,9 +44,10 @@ export function writeSampleFiles(
   runtimeTemplates: string,
   names: ProjectNames,
   data: Record<string, unknown>,
+  otherImage = false,
 ): string[] {
   const written: string[] = [];
-  for (const [source, destination] of sampleFiles(runtimeTemplates, names)) {
+  for (const [source, destination] of sampleFiles(runtimeTemplates, names, otherImage)) {
     if (generator.existsDestination(destination)) continue;
     if (source.endsWith('.ejs')) generator.renderTemplate(source, destination, data);
     else generator.copyTemplate(source, destination);

@@ -4,6 +4,11 @@
 // every problem names where the bad value came from.
 import { FIELDS, KEYS, applies, type DefaultsEnv, type Key, type Known, type Settings } from './questions.ts';
 import { UsageError } from './errors.ts';
+import { OTHER_IMAGE_RUNTIMES, otherImageExample } from './base-image.ts';
+import { baseImage as awsBaseImage } from './catalogue.ts';
+
+/** The prompt's first half of the base image question: the AWS base image or another one. */
+export const BASE_IMAGE_KIND = 'baseImageKind';
 
 /** A value as text, and where it came from ("--memory", "lambda-image.json: \"memory\""). */
 export interface Input {
@@ -16,7 +21,7 @@ export type Inputs = Partial<Record<Key, Input>>;
 export type Answers = Partial<Record<string, string>>;
 
 interface QuestionBase {
-  name: Key;
+  name: Key | typeof BASE_IMAGE_KIND;
   message: string;
   default: (answers: Answers) => string;
   validate: (input: string, answers?: Answers) => true | string;
@@ -68,8 +73,13 @@ export async function resolveSettings(inputs: Inputs, options: ResolveOptions): 
   const deferred: Key[] = [];
   const missing: Key[] = [];
   for (const key of KEYS) {
-    if (known.runtime && !applies(key, known.runtime)) continue;
     const input = inputs[key];
+    if (known.runtime && !applies(key, known.runtime)) {
+      // Silently building on the AWS image instead would be a surprise found only at deploy time.
+      if (key === 'baseImage' && input?.where.startsWith('--') && input.text.trim() !== 'aws')
+        problems.push(`--base-image is for ${OTHER_IMAGE_RUNTIMES.join(', ')}: ${known.runtime.label} projects build on the AWS base image`);
+      continue;
+    }
     if (input !== undefined) {
       if (!ready(key, known)) deferred.push(key);
       else {
@@ -86,9 +96,9 @@ export async function resolveSettings(inputs: Inputs, options: ResolveOptions): 
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   if (missing.length > 0) {
-    const answers = await options.ask(missing.map((key) => question(key, known, options.env)));
+    const answers = await options.ask(missing.flatMap((key) => questions(key, known, options.env)));
     for (const key of missing) {
-      const answer = answers[key];
+      const answer = key === 'baseImage' && answers[BASE_IMAGE_KIND] === 'aws' ? 'aws' : answers[key];
       if (answer === undefined) continue;
       const problem = take(key, { text: String(answer), where: '' }, known);
       if (problem) throw new UsageError(problem);
@@ -109,7 +119,7 @@ export async function resolveSettings(inputs: Inputs, options: ResolveOptions): 
 }
 
 function complete(known: Known): Settings {
-  const { name, runtime, runtimeVersion, javaPackage, goModule, handlers, arch, region, repository, memory, timeout, deploy } = known;
+  const { name, runtime, runtimeVersion, javaPackage, goModule, handlers, arch, region, repository, memory, timeout, deploy, baseImage } = known;
   if (
     name === undefined || runtime === undefined || runtimeVersion === undefined || handlers === undefined || arch === undefined ||
     region === undefined || repository === undefined || memory === undefined || timeout === undefined || deploy === undefined
@@ -120,7 +130,43 @@ function complete(known: Known): Settings {
     name, runtime, runtimeVersion, handlers, arch, region, repository, memory, timeout, deploy,
     javaPackage: javaPackage ?? FIELDS.javaPackage.default(known, { cwd: '' }),
     goModule: goModule ?? FIELDS.goModule.default(known, { cwd: '' }),
+    baseImage: baseImage ?? '',
   };
+}
+
+/** The questions for one key: the base image is a choice first (AWS's or another), then, for another, its name. */
+function questions(key: Key, known: Known, env: DefaultsEnv): PromptQuestion[] {
+  const one = question(key, known, env);
+  if (key !== 'baseImage') return [one];
+  const runtimeOf = (answers: Answers) => withAnswers(known, answers);
+  const kind: PromptQuestion = {
+    type: 'select',
+    name: BASE_IMAGE_KIND,
+    message: 'Base image',
+    when: one.when,
+    default: () => 'aws',
+    validate: () => true,
+    choices: (answers) => {
+      const k = runtimeOf(answers);
+      const aws = k.runtime && k.runtimeVersion ? `: ${awsBaseImage(k.runtime, k.runtimeVersion)}, patched by AWS` : '';
+      return [
+        { name: `AWS base image (recommended)${aws}`, value: 'aws' },
+        { name: 'Another image (slim, distroless, your golden image): the runtime interface client goes in; you own its patching', value: 'other' },
+      ];
+    },
+  };
+  const name: PromptQuestion = {
+    ...one,
+    type: 'input',
+    message: 'The image to build on',
+    when: (answers) => one.when(answers) && answers[BASE_IMAGE_KIND] === 'other',
+    default: (answers) => {
+      const k = runtimeOf(answers);
+      return k.runtime && k.runtimeVersion ? otherImageExample(k.runtime, k.runtimeVersion) : '';
+    },
+    validate: (input, answers) => (String(input).trim() === 'aws' ? 'give the image to build on, e.g. python:3.14-slim' : one.validate(input, answers)),
+  };
+  return [kind, name];
 }
 
 function question<K extends Key>(key: K, known: Known, env: DefaultsEnv): PromptQuestion {

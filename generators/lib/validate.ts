@@ -131,3 +131,17 @@ export function checkGoModule(value: string): Problem {
     return `"${value}" is not a Go module path: use slash-separated elements of letters, digits and . _ ~ -, e.g. "github.com/acme/orders-svc"`;
   return undefined;
 }
+
+// A Docker image reference as `docker build` takes it in FROM: [registry[:port]/]path[:tag][@digest].
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
+export function checkBaseImage(value: string): Problem {
+  if (/^public\.ecr\.aws\/lambda\//.test(value))
+    return `"${value}" is an AWS Lambda base image: leave --base-image out (or give --base-image aws) and choose its tag with --runtime-version`;
+  if (value.length > 255 || !IMAGE_REFERENCE.test(value))
+    return `"${value}" is not a Docker image reference: use [registry/]name[:tag][@sha256:digest] in lowercase, e.g. "python:3.14-slim" or "registry.example.com/base/python:3.14"`;
+  return undefined;
+}

@@ -66,9 +66,9 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
 
   it('builds once, invokes every handler in one container, reports each, and exits 0', async () => {
     const { exitCode, stdout, stderr } = await local(dir);
-    expect(stdout).toMatch(/^✔ ingest {8}ok {6}\d+ ms\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
-    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}\d+ ms\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
-    expect(stdout).toMatch(/^✔ notify {8}ok {6}\d+ ms\n {4}\{"handler":"notify","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ ingest {8}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ notify {8}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"notify","count":2,"total":19\.75\}$/m);
     expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(build .+, start .+, invoke .+\)$/m);
     expect(stderr).toMatch(/^ {2}\[\d+\/\d+\] RUN pip install .* (\d+(\.\d+)? m?s|cached)$/m);
     expect(stderr.match(/^Started /gm)).toHaveLength(1);
@@ -89,13 +89,54 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     expect(exitCode).toBe(2);
   });
 
+  it('on the real emulator: a crash is reported with its exit status, a timeout as timed out, the runtime re-initialised, the next handler ok with its log lines', async () => {
+    const restoreCore = edit(core(), (t) =>
+      `${t}\n\ndef ingest(event):\n    import os\n    print("ingest is about to end its process", flush=True)\n    os._exit(3)\n\ndef report_daily(event):\n    import time\n    time.sleep(30)\n\ndef notify(event):\n    print("notify: sending to", len(event["records"]), "recipients")\n    return {"sent": True}\n`,
+    );
+    const restoreManifest = edit(join(dir, 'lambda-image.json'), (t) => t.replace(/"timeout": \d+/, '"timeout": 2'));
+    try {
+      for (const args of [[], ['--native']]) {
+        const { exitCode, stdout } = await local(dir, args);
+        const label = args.join(' ') || 'docker';
+        expect(stdout, label).toMatch(/^✘ ingest {8}failed {2}.*\n {4}Runtime\.ExitError: Runtime exited with error: exit status 3$/m);
+        expect(stdout, label).toMatch(/^ {4}ingest │ ingest is about to end its process$/m);
+        expect(stdout, label).toMatch(/^✘ report_daily {2}failed {2}.*\n {4}Sandbox\.Timedout: Task timed out after 2\.00 seconds \(the function's timeout: "timeout": 2 in lambda-image\.json\)$/m);
+        expect(stdout.match(/↻ .*(re-initialises it|a new one starts) \(a cold start\) for the next invocation/g), label).toHaveLength(2);
+        expect(stdout, label).toMatch(/^✔ notify {8}ok .*\n {4}\{"sent":true\}$/m);
+        expect(stdout, label).toMatch(/^ {4}notify │ notify: sending to 2 recipients$/m);
+        if (args.length === 0) expect(stdout).toMatch(/^ {4}notify │ REPORT Duration: [\d.]+ ms {2}Billed Duration: .* Max Memory Used: .*$/m);
+        expect(stdout, label).toContain('FAIL 3 handlers: 1 ok, 2 failed');
+        expect(exitCode, label).toBe(1);
+      }
+      // --quiet: no output under a passing handler, still under failing ones.
+      const { stdout } = await local(dir, ['--quiet', '--no-build']);
+      expect(stdout).not.toContain('notify │');
+      expect(stdout).toContain('ingest │ ingest is about to end its process');
+    } finally {
+      restoreManifest();
+      restoreCore();
+    }
+  });
+
+  it('refuses a 7 MiB event before sending it, naming the 6 MiB limit', async () => {
+    const big = join(work, 'big-event.json');
+    writeFileSync(big, JSON.stringify({ records: [{ amount: 1, blob: 'x'.repeat(7 * 1024 * 1024) }] }));
+    for (const args of [[], ['--native']]) {
+      const { exitCode, stderr, stdout } = await local(dir, ['ingest', '--event', big, ...args]);
+      expect(stderr).toMatch(/error: the event for handler "ingest" is 7\.0 MiB \(\d+ bytes with the dispatcher's \{"handler", "event"\}\), over Lambda's limit for a synchronous invocation, 6 MiB \(6291456 bytes\)/);
+      expect(stderr).not.toContain('Building');
+      expect(stdout).toBe('');
+      expect(exitCode).toBe(2);
+    }
+  });
+
   it('fails the run when a handler raises, showing its error type, message and trace, in Docker and --native', async () => {
     const restore = edit(core(), (t) => `${t}\n\ndef report_daily(event):\n    raise ValueError("no report for today")\n`);
     try {
       for (const args of [[], ['--native']]) {
         const { exitCode, stdout, stderr } = await local(dir, args);
         expect(stdout, args.join(' ')).toMatch(/^✔ ingest {8}ok/m);
-        expect(stdout).toMatch(/^✘ report_daily {2}failed {2}\d+ ms\n {4}ValueError: no report for today\n/m);
+        expect(stdout).toMatch(/^✘ report_daily {2}failed {2}(?:\d+ ms|\d+\.\d\d s)\n {4}ValueError: no report for today\n/m);
         expect(stdout).toMatch(new RegExp(`^ {6}File ".*/${names.python.replaceAll('-', '_')}/core\\.py", line \\d+, in report_daily$`, 'm'));
         expect(stdout).toMatch(/^✔ notify {8}ok/m);
         expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
@@ -112,7 +153,7 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     const { exitCode, stdout, stderr } = await local(dir, ['--native']);
     expect(stderr).toMatch(/native python \d+\.\d+\.\d+.*, no Docker/);
     expect(stdout).toContain('{"handler":"notify","count":2,"total":19.75}');
-    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total \d+ ms\)$/m);
+    expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total (?:\d+ ms|\d+\.\d\d s)\)$/m);
     expect(exitCode).toBe(0);
   });
 
@@ -198,8 +239,11 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
       });
       expect(await containersOf(names.python)).toHaveLength(1);
       run.kill('SIGINT');
-      const { exitCode, stderr } = await run;
+      const { exitCode, stderr, stdout } = await run;
       expect(stderr).toContain('SIGINT: stopping and removing the container');
+      // Interrupted, not a failure of the handler.
+      expect(stdout).toMatch(/^■ notify {8}interrupted \(SIGINT\)$/m);
+      expect(stdout).not.toMatch(/^✘ notify/m);
       expect(exitCode).toBe(130);
     } finally {
       restore();
@@ -218,8 +262,8 @@ describe('npm run local in a generated Node.js project', { timeout: 120_000 }, (
 
   it('invokes every handler through the dispatcher and exits 0', async () => {
     const { exitCode, stdout } = await local(dir);
-    expect(stdout).toMatch(/^✔ ingest {8}ok {6}\d+ ms\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
-    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}\d+ ms\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ ingest {8}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
+    expect(stdout).toMatch(/^✔ report_daily {2}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
     expect(stdout).toContain('PASS 2 handlers: 2 ok, 0 failed');
     expect(exitCode).toBe(0);
   });
@@ -231,7 +275,7 @@ describe('npm run local in a generated Node.js project', { timeout: 120_000 }, (
     try {
       for (const args of [[], ['--native']]) {
         const { exitCode, stdout } = await local(dir, args);
-        expect(stdout, args.join(' ')).toMatch(/^✘ report_daily {2}failed {2}\d+ ms\n {4}RangeError: no report for today\n {8}at (Module\.)?reportDaily \(file:\/\/.*\/src\/core\.mjs:\d+:\d+\)$/m);
+        expect(stdout, args.join(' ')).toMatch(/^✘ report_daily {2}failed {2}(?:\d+ ms|\d+\.\d\d s)\n {4}RangeError: no report for today\n {8}at (Module\.)?reportDaily \(file:\/\/.*\/src\/core\.mjs:\d+:\d+\)$/m);
         expect(stdout).toContain('FAIL 2 handlers: 1 ok, 1 failed');
         expect(exitCode).toBe(1);
       }

@@ -163,8 +163,11 @@ describe('interactive generation', () => {
         memory: '256',
         timeout: '10',
         deploy: 'sam',
+        baseImageKind: 'aws',
       });
-    expect(result.askedQuestions.map((q) => q.name)).toEqual(KEYS.filter((k) => applies(k, findRuntime('nodejs'))));
+    // The base image is asked as a choice (AWS's or another), the image's name only for another.
+    const asked = KEYS.filter((k) => applies(k, findRuntime('nodejs'))).map((k) => (k === 'baseImage' ? 'baseImageKind' : k));
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(asked);
     result.assertJsonFileContent('lambda-image.json', {
       name: 'asked-svc',
       runtime: 'nodejs',
@@ -183,7 +186,7 @@ describe('interactive generation', () => {
       .run(APP)
       .withOptions(appOptions({ skipInstall: true, runtime: 'python', handlers: 'ingest', memory: '2048' }))
       .withAnswers({ name: 'partial', runtimeVersion: '3.12', arch: 'x86_64', region: 'us-west-2', repository: 'partial', timeout: '5' });
-    expect(result.askedQuestions.map((q) => q.name)).toEqual(['name', 'runtimeVersion', 'arch', 'region', 'repository', 'timeout', 'deploy']);
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(['name', 'runtimeVersion', 'baseImageKind', 'arch', 'region', 'repository', 'timeout', 'deploy']);
     result.assertJsonFileContent('lambda-image.json', { runtimeVersion: '3.12', memory: 2048, timeout: 5 });
   });
 

@@ -105,7 +105,7 @@ describe('options: every one known, and nothing else', () => {
 
   test('no terminal and no --yes: one line that names what is missing, exit 2, nothing written', async () => {
     const dir = tmp('notty');
-    const result = await refused(dir, ['orders-svc', '--runtime', 'python'], /^error: no terminal to ask on: pass --yes to take the defaults, or give --runtime-version, --handlers, --arch, --region, --repository, --memory, --timeout, --deploy$/, 2);
+    const result = await refused(dir, ['orders-svc', '--runtime', 'python'], /^error: no terminal to ask on: pass --yes to take the defaults, or give --runtime-version, --base-image, --handlers, --arch, --region, --repository, --memory, --timeout, --deploy$/, 2);
     expect(result.stdout).toBe('');
   });
 });

@@ -21,6 +21,7 @@ export interface GenerateOptions {
   deploy?: string;
   javaPackage?: string;
   goModule?: string;
+  baseImage?: string;
 }
 
 /**

@@ -17,7 +17,9 @@ export const custom: RuntimeSpec = {
   imageRepository: 'provided',
   tags: [{ tag: 'al2023' }],
   verified:
-    "the generated shell tests run with sh and jq; the bootstrap's Runtime API loop (next, response, error, init/error) runs under dash and bash against a Runtime API served on 127.0.0.1; the image build (dnf on provided:al2023) and `npm run local` are not run yet; the bootstrap itself runs on the provided:al2023 test base image under the real Runtime Interface Emulator",
+    'The generated shell tests (sh, jq); the bootstrap\'s Runtime API loop under dash and bash against a Runtime API served on 127.0.0.1; the image built by its Dockerfile and `npm run local` on a provided:al2023 base image of the real parts (the Runtime Interface Emulator); each handler string run as the image command, as Lambda runs each function',
+  standsIn:
+    'The base image\'s `dnf` only accepts packages the image already has (no Amazon Linux repository); a Debian root file system for Amazon Linux',
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${BUILTINS} ${COMMANDS} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,

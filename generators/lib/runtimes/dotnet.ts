@@ -21,7 +21,9 @@ export const dotnet: RuntimeSpec = {
   imageRepository: 'dotnet',
   tags: [{ tag: '10' }, { tag: '8', deprecation: '2026-11-10' }],
   verified:
-    'golden files and structural checks only (no .NET SDK): the .csproj files parse with the expected packages, every handler string names a method of LambdaFunction.cs, the Dockerfile and the manifest agree; `dotnet test`, the image build and `npm run local` are not run',
+    'Golden files and structural checks only: the .csproj files parse with the expected packages, every handler string names a method of LambdaFunction.cs, the Dockerfile and the manifest agree',
+  standsIn:
+    '**Nothing runs**: no .NET SDK and no NuGet here, so `dotnet test`, the image build and `npm run local` are not run, and there is no dotnet base image',
   identifier: pascalCase,
   reserved: new Set(`${KEYWORDS} ${ENTRY_CLASS} ${CORE_CLASS} ${TYPES_USED}`.split(' ')),
   handlerString: (identifier, names) => `${names.pascal}::${names.pascal}.LambdaFunction::${identifier}`,

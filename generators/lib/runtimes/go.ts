@@ -13,7 +13,9 @@ export const go: RuntimeSpec = {
   imageRepository: 'provided',
   tags: [{ tag: 'al2023' }, { tag: 'al2', deprecation: '2026-06-30' }],
   verified:
-    "Debian's Go 1.19 runs gofmt, `go vet` and `go test` on the generated core and handlers packages (the dispatcher, every handler string of the manifest); main.go is built and run against a test-only stand-in of aws-lambda-go's lambda.Start (which function `_HANDLER` selects); the aws-lambda-go build, the image and `npm run local` are not run (no Go module proxy; a provided test base image of the real parts exists)",
+    'gofmt, `go vet ./...` and `go test ./...` with the real aws-lambda-go (Go module proxy); the image built by its Dockerfile (`go build` in the build stage, `BUILDER_IMAGE`) and `npm run local` on a provided:al2023 base image of the real parts (the Runtime Interface Emulator; aws-lambda-go is the runtime client, in the binary); each handler selected by `_HANDLER` through the image command, as Lambda runs each function',
+  standsIn:
+    'The build stage\'s image is ours (the machine\'s Go 1.26 on Debian, tagged as the default `golang:1.27`); a Debian root file system for Amazon Linux',
   identifier: pascalCase,
   reserved: new Set(`${HANDLERS_PACKAGE} ${CORE_PACKAGE}`.split(' ')),
   // The binary serves the handler its _HANDLER names: the function's name in package handlers.

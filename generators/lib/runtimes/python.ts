@@ -18,7 +18,9 @@ export const python: RuntimeSpec = {
     { tag: '3.10', deprecation: '2026-10-31', blockCreate: '2026-11-30' },
   ],
   verified:
-    'CI runs the generated pytest suite and the dispatcher in-process with python3, and `npm run local` (the pip install included) on a test base image of the real parts: the Runtime Interface Emulator and awslambdaric; Debian\'s Python 3.14 and 3.13 for those tags, 3.11 standing in for 3.12 and 3.10',
+    'The generated pytest suite and the dispatcher in-process (python3); `npm run local` (the Dockerfile\'s pip install included) on a python base image of the real parts: the Runtime Interface Emulator and awslambdaric 4.2.2 (PyPI); the SAM CLI (PyPI) on a `--deploy sam` project: `sam validate --lint`, `sam build` and `sam local invoke` of every function',
+  standsIn:
+    'Debian\'s Python 3.11 for the 3.12 and 3.10 tags (3.14 and 3.13 are the tags\' own, from Debian); a Debian root file system for Amazon Linux',
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${BUILTINS} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,

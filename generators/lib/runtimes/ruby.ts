@@ -22,7 +22,9 @@ export const ruby: RuntimeSpec = {
   imageRepository: 'ruby',
   tags: [{ tag: '4.0', deprecation: '2029-03-31' }, { tag: '3.4' }, { tag: '3.3', deprecation: '2027-03-31' }],
   verified:
-    "Debian's ruby runs the generated minitest suite and `npm run local -- --native`; `npm run local` (the Dockerfile's `bundle install` included) runs on a test base image with the real Runtime Interface Emulator but OUR Ruby runtime client (the aws_lambda_ric gem is out of reach: no RubyGems) and Debian's Ruby 3.3, standing in for 4.0 and 3.4",
+    'The generated minitest suite (Debian\'s ruby) and `npm run local -- --native`; `npm run local` (the Dockerfile\'s `bundle install` included) on a ruby base image with the real Runtime Interface Emulator',
+  standsIn:
+    '**The Ruby runtime client is ours** (test/baseimages/ruby: the aws_lambda_ric gem is out of reach, no RubyGems); Debian\'s Ruby 3.3 for the 4.0 and 3.4 tags; a Debian root file system for Amazon Linux',
   identifier: snakeCase,
   reserved: new Set(`${KEYWORDS} ${KERNEL} ${ENTRY_MODULE}`.split(' ')),
   handlerString: (identifier) => `lambda_function.${identifier}`,

@@ -11,8 +11,18 @@ describe('parseLocalArgs', () => {
       native: false,
       port: 0,
       verbose: false,
+      quiet: false,
+      envFile: undefined,
+      awsCredentials: false,
       help: false,
     });
+  });
+
+  it('reads --quiet, --env-file and --aws-credentials; credentials stay off unless asked for', () => {
+    expect(parseLocalArgs(['--quiet', '--env-file', '.env', '--aws-credentials'])).toMatchObject({ quiet: true, envFile: '.env', awsCredentials: true });
+    expect(parseLocalArgs([]).awsCredentials).toBe(false);
+    expect(LOCAL_USAGE).toMatch(/--aws-credentials[\s\S]*OFF by default/);
+    expect(() => parseLocalArgs(['--env-file', ''])).toThrow(UsageError);
   });
 
   it('reads a handler name and every option', () => {

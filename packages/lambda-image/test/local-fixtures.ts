@@ -86,7 +86,10 @@ export function nodeProject(): string {
     'package.json': '{"private": true, "type": "module"}',
     'src/core.mjs': 'export const double = (event) => ({ doubled: event.n * 2 });\nexport function fail(event) { throw new TypeError(`cannot handle ${event.name}`); }\n',
     'lambda_function.mjs': `import { double, fail } from './src/core.mjs';
-export const ok = async (event) => double(event);
+export const ok = async (event) => {
+  console.log('log line from ok');
+  return double(event);
+};
 export const context = async (event, context) => ({ request_id: context.awsRequestId, function_name: context.functionName,
   memory: context.memoryLimitInMB, remaining: context.getRemainingTimeInMillis(), region: process.env.AWS_REGION,
   stage: process.env.STAGE, cwd: process.cwd() });
@@ -109,6 +112,7 @@ export function rubyProject(): string {
     'lambda-image.json': JSON.stringify(manifestFor('ruby', 'lambda_function.handler', HANDLERS, (h) => `lambda_function.${h}`)),
     ...events(),
     'lambda_function.rb': `def ok(event:, context:)
+  puts 'log line from ok'
   { doubled: event['n'] * 2 }
 end
 

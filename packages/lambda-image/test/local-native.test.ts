@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/shared/manifest.ts';
 import { NATIVE_RUNTIMES, NativeError, nativeRuntimeFor, runNative } from '../src/local/native.ts';
+import { lambdaEnvironment } from '../src/local/function-env.ts';
 import { nodeProject, pythonProject, rubyProject } from './local-fixtures.ts';
 
 const projects = { python: pythonProject(), nodejs: nodeProject(), ruby: rubyProject() };
@@ -10,13 +11,15 @@ afterAll(() => Object.values(projects).forEach((dir) => rmSync(dir, { recursive:
 
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'lambda-image.json'), 'utf8')) as Manifest;
 const payload = (handler: string) => ({ handler, event: { name: handler, n: 21 } });
-const run = (runtime: keyof typeof projects, handlers: string[], timeoutMs = 10_000) =>
-  runNative({
-    manifest: manifestOf(projects[runtime]),
+const run = (runtime: keyof typeof projects, handlers: string[], timeout = 3) => {
+  const manifest = { ...manifestOf(projects[runtime]), timeout };
+  return runNative({
+    manifest,
     projectDir: projects[runtime],
     invocations: handlers.map((h) => ({ name: h, payload: payload(h) })),
-    timeoutMs,
+    environment: lambdaEnvironment(manifest, projects[runtime]),
   });
+};
 
 const errorTypes = { python: 'ValueError', nodejs: 'TypeError', ruby: 'Function<ArgumentError>' };
 const traceMentions = { python: 'app/core.py', nodejs: 'src/core.mjs', ruby: 'lambda_function.rb' };
@@ -29,7 +32,7 @@ describe.each(['python', 'nodejs', 'ruby'] as const)('--native with the host’s
       manifest: manifestOf(projects[runtime]),
       projectDir: projects[runtime],
       invocations: ['ok', 'context', 'raises'].map((h) => ({ name: h, payload: payload(h) })),
-      timeoutMs: 10_000,
+      environment: lambdaEnvironment(manifestOf(projects[runtime]), projects[runtime]),
       onStart: (v) => (version = v),
       onResult: (r) => reported.push(r.name),
     });
@@ -38,6 +41,8 @@ describe.each(['python', 'nodejs', 'ruby'] as const)('--native with the host’s
     expect(result.stoppedBy).toBeUndefined();
     const [ok, context, raises] = result.results;
     expect(ok!.outcome).toEqual({ ok: true, value: { doubled: 42 } });
+    // The handler's output, collected for its result (Docker mode shows it the same way).
+    expect(ok!.logs).toEqual(['log line from ok']);
     expect(context!.outcome.ok).toBe(true);
     const value = (context!.outcome as { value: Record<string, unknown> }).value;
     expect(value).toMatchObject({ function_name: 'fixture-' + runtime, memory: '256', region: 'eu-west-1', stage: 'local-test' });
@@ -51,18 +56,21 @@ describe.each(['python', 'nodejs', 'ruby'] as const)('--native with the host’s
     expect(trace).not.toMatch(/\[eval|^-e:/m);
   });
 
-  it('stops at an invocation that times out, and says so', async () => {
-    const result = await run(runtime, ['ok', 'sleeps', 'ok'], 1_500);
-    expect(result.results.map((r) => r.outcome.ok)).toEqual([true, false]);
-    expect(result.results[1]!.outcome).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/invocation timed out: no answer within 1.5 s/) });
-    expect(result.stoppedBy).toBe('sleeps timed out');
+  it('ends an invocation at the function’s timeout, as Lambda does, and runs the next in a new process', async () => {
+    const started = performance.now();
+    const result = await run(runtime, ['ok', 'sleeps', 'ok'], 1);
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(result.results.map((r) => r.outcome.ok)).toEqual([true, false, true]);
+    expect(result.results[1]!.outcome).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^Task timed out after 1\.00 seconds/) });
+    expect(result.results[1]!.note).toMatch(/a new one starts \(a cold start\)/);
+    expect(result.stoppedBy).toBeUndefined();
   });
 
-  it('reports a handler that ends the process as a runtime exit', async () => {
+  it('reports a handler that ends the process as a runtime exit with its status, and runs the next', async () => {
     const result = await run(runtime, ['exits', 'ok']);
-    expect(result.results).toHaveLength(1);
+    expect(result.results.map((r) => r.outcome.ok)).toEqual([false, true]);
     expect(result.results[0]!.outcome).toMatchObject({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 3' });
-    expect(result.stoppedBy).toMatch(/process exited during exits/);
+    expect(result.stoppedBy).toBeUndefined();
   });
 });
 
@@ -77,7 +85,7 @@ describe('--native availability', () => {
   it('says when the host lacks the runtime, and what to do', async () => {
     const missing = NATIVE_RUNTIMES.map((r) => (r.runtime === 'python' ? { ...r, command: 'python3-not-installed-here' } : r));
     await expect(
-      runNative({ manifest: manifestOf(projects.python), projectDir: projects.python, invocations: [], timeoutMs: 1000, runtimes: missing }),
+      runNative({ manifest: manifestOf(projects.python), projectDir: projects.python, invocations: [{ name: 'ok', payload: payload('ok') }], environment: {}, runtimes: missing }),
     ).rejects.toThrow(/this machine's Python 3 \(`python3-not-installed-here`\), which is not installed \(not on PATH\)\.\nInstall Python 3 \(the image uses python 3\.13\), or run `npm run local` without --native/);
   });
 });

@@ -71,8 +71,29 @@ describe('npm run local -- --native', () => {
   it('invokes the handlers, prints each result and a summary, exits 0 when all pass', async () => {
     const { code, out, err } = await local(['--native', 'ok', '--event', '{"n": 5, "name": "x"}']);
     expect(err).toMatch(/^fixture-python: 1 handler, native python \d+\.\d+\.\d+/);
-    expect(out).toMatch(/^✔ ok  ok      \d+ ms\n {4}\{"doubled":10\}\nPASS 1 handler: 1 ok, 0 failed \(total \d+ ms\)\n$/);
+    expect(out).toMatch(/^✔ ok  ok      (?:\d+ ms|\d+\.\d\d s)\n {4}\{"doubled":10\}\n {4}ok │ log line from ok\nPASS 1 handler: 1 ok, 0 failed \(total (?:\d+ ms|\d+\.\d\d s)\)\n$/);
     expect(code).toBe(0);
+    // --quiet: nothing under a passing handler.
+    const quiet = await local(['--native', '--quiet', 'ok']);
+    expect(quiet.out).not.toContain('log line from ok');
+  });
+
+  it('refuses an event over 6 MiB before running anything', async () => {
+    const { code, out, err } = await local(['--native', 'ok', '--event', JSON.stringify({ n: 1, name: 'x'.repeat(6 * 1024 * 1024) })]);
+    expect(err).toMatch(/error: the event for handler "ok" is 6\.0 MiB .* over Lambda's limit for a synchronous invocation, 6 MiB \(6291456 bytes\)/);
+    expect(out).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('gives the handlers --env-file’s variables, and says what is wrong with a bad file', async () => {
+    const envFile = join(empty, 'test.env');
+    writeFileSync(envFile, '# comment\nSTAGE=from-env-file\nexport API_TOKEN="s3cr3t value"\n');
+    const { code, out } = await local(['--native', 'context', '--env-file', envFile]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/"stage": ?"from-env-file"/);
+    const missing = await local(['--native', '--env-file', join(empty, 'nope.env')]);
+    expect(missing.err).toMatch(/error: --env-file .*nope\.env: no such file/);
+    expect(missing.code).toBe(2);
   });
 
   it('exits 1 when a handler raises, showing its error and trace', async () => {

@@ -36,6 +36,9 @@ const GOOD: Record<string, (m: Json) => void> = {
     Object.assign(m, { memory: 128, timeout: 1 });
     Object.assign(deploy(m), { imageTagMutability: 'IMMUTABLE', keepImages: 1 });
   },
+  'another base image with the runtime interface client (--base-image)': (m) => {
+    Object.assign(m, { baseImage: 'python:3.14-slim', awsBaseImage: false });
+  },
   'each handler its own settings and trigger, at the limits': (m) => {
     Object.assign(handler(m, 0), {
       memory: 10240, timeout: 900, ephemeralStorage: 10240, reservedConcurrency: 0, description: 'drains the queue', environment: { LEVEL: 'debug' },
@@ -55,6 +58,7 @@ const GOOD: Record<string, (m: Json) => void> = {
 
 const BAD: Record<string, (m: Json) => void> = {
   'version missing': (m) => delete m.version,
+  'awsBaseImage as a string': (m) => (m.awsBaseImage = 'false'),
   'version as a string': (m) => (m.version = '1'),
   'version 0': (m) => (m.version = 0),
   'a newer version': (m) => (m.version = MANIFEST_VERSION + 1),

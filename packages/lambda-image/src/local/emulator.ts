@@ -14,7 +14,8 @@ export async function invokeEmulator(
   port: number,
   payload: unknown,
   timeoutMs: number,
-): Promise<{ outcome: Outcome; seconds: number }> {
+  signal?: AbortSignal,
+): Promise<{ outcome: Outcome; seconds: number; status: number }> {
   const started = performance.now();
   let response: Response;
   let body: string;
@@ -23,7 +24,7 @@ export async function invokeEmulator(
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     });
     body = await response.text();
   } catch (error) {
@@ -33,7 +34,7 @@ export async function invokeEmulator(
     throw error;
   }
   const seconds = (performance.now() - started) / 1000;
-  return { outcome: classifyResponse(response.status, body, response.headers.get('x-amz-function-error')), seconds };
+  return { outcome: classifyResponse(response.status, body, response.headers.get('x-amz-function-error')), seconds, status: response.status };
 }
 
 export class EmulatorNotReady extends Error {

@@ -12,7 +12,15 @@ export interface LocalOptions {
   /** Fixed host port for the container (0: Docker picks a free one). */
   port: number;
   verbose: boolean;
+  /** No output lines under passing handlers. */
+  quiet: boolean;
+  /** A dotenv file whose variables reach the handlers. */
+  envFile?: string;
+  /** Pass the host's AWS credentials (the SDK's default chain) to the handlers. */
+  awsCredentials: boolean;
   help: boolean;
+  /** The Runtime Interface Emulator to mount, for a project on another base image than AWS's. */
+  rie?: string;
 }
 
 export { UsageError };
@@ -36,7 +44,24 @@ Options:
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
   --port <n>           publish the emulator on this host port (default: any free one)
+<<<<<<< HEAD
+  --rie <path>         the Runtime Interface Emulator (aws-lambda-rie) to run in front of
+                       the image's runtime client, for a project on another base image
+                       than AWS's (default: $LAMBDA_IMAGE_RIE, else the release, downloaded
+                       once into ~/.cache/lambda-image with its SHA-256 checked)
   --verbose            stream the full docker build output
+=======
+  --env-file <file>    variables for the handlers, in dotenv format (NAME=value
+                       lines); over the manifest's deploy.environment
+  --aws-credentials    give the handlers this machine's AWS credentials, from the
+                       AWS SDK's standard chain (AWS_ACCESS_KEY_ID..., AWS_PROFILE,
+                       SSO); OFF by default: without it handlers get no credentials.
+                       Values travel in the docker client's environment, never in
+                       arguments or files
+  --quiet              show the output and REPORT line of failing handlers only
+  --verbose            stream the full docker build output and the emulator's
+                       own log lines
+>>>>>>> main
   -h, --help           show this help
 
 Examples:
@@ -55,7 +80,11 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       'no-build': { type: 'boolean', default: false },
       native: { type: 'boolean', default: false },
       port: { type: 'string' },
+      rie: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'env-file': { type: 'string' },
+      'aws-credentials': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'local',
@@ -71,12 +100,18 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       throw new UsageError(`--port must be a port number from 1 to 65535, got "${values.port}"`);
     }
   }
+  if (values['env-file'] !== undefined && values['env-file'].trim() === '') {
+    throw new UsageError('--env-file needs a file path, e.g. --env-file .env');
+  }
   if (values.event !== undefined && values.event.trim() === '') {
     throw new UsageError('--event needs a file path or inline JSON, e.g. --event events/ingest.json or --event \'{"id": 1}\'');
   }
+  if (values.rie !== undefined && values.rie.trim() === '') {
+    throw new UsageError('--rie needs the path of an aws-lambda-rie binary, e.g. --rie ~/bin/aws-lambda-rie');
+  }
   const native = values.native ?? false;
   if (native) {
-    const dockerOnly = [values.keep && '--keep', values['no-build'] && '--no-build', values.port !== undefined && '--port'].filter(Boolean);
+    const dockerOnly = [values.keep && '--keep', values['no-build'] && '--no-build', values.port !== undefined && '--port', values.rie !== undefined && '--rie'].filter(Boolean);
     if (dockerOnly.length > 0) {
       throw new UsageError(`--native runs without Docker, so ${dockerOnly.join(' and ')} cannot apply: drop ${dockerOnly.length > 1 ? 'them' : 'it'} or drop --native`);
     }
@@ -89,6 +124,10 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     native,
     port,
     verbose: values.verbose ?? false,
+    quiet: values.quiet ?? false,
+    envFile: values['env-file'],
+    awsCredentials: values['aws-credentials'] ?? false,
     help: values.help ?? false,
+    ...(values.rie !== undefined ? { rie: values.rie } : {}),
   };
 }

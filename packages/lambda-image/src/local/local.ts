@@ -11,6 +11,9 @@ import { dispatcherPayload } from './emulator.ts';
 import { EXIT, painterFor, Reporter } from '../shared/output.ts';
 import { NativeError, runNative } from './native.ts';
 import { headline, type Invocation, type LocalContext, type ModeInput } from './mode.ts';
+import { checkEventSize, EventTooLarge } from './limits.ts';
+import { HandlerEnvError, handlerEnvironment } from './handler-env.ts';
+import { lambdaEnvironment, localFunctionName } from './function-env.ts';
 
 export type { LocalContext } from './mode.ts';
 
@@ -41,27 +44,34 @@ export async function runLocal(argv: string[], context: LocalContext): Promise<n
     manifest = loadManifest(context.projectDir);
     const entries = options.handler ? [findHandler(manifest, options.handler)] : manifest.handlers;
     invocations = eventsFor(context.projectDir, entries, options.event, context.userDir ?? context.projectDir);
+    for (const { entry, event } of invocations) checkEventSize(entry.name, event);
   } catch (error) {
-    if (error instanceof ManifestError || error instanceof EventError) return fail(error.message, EXIT.usage);
+    if (error instanceof ManifestError || error instanceof EventError || error instanceof EventTooLarge) return fail(error.message, EXIT.usage);
     throw error;
   }
-  const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name));
-  const input: ModeInput = { manifest, invocations, options, context, reporter, paint, fail };
+  let environment: Record<string, string>;
+  try {
+    environment = await handlerEnvironment(options, context.userDir ?? context.projectDir);
+  } catch (error) {
+    if (error instanceof HandlerEnvError) return fail(error.message, EXIT.usage);
+    throw error;
+  }
+  const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name), options.quiet);
+  const input: ModeInput = { manifest, invocations, options, context, reporter, paint, fail, environment };
   if (options.native) return runNativeMode(input);
   // Loaded only when needed: --native must start fast, and Docker mode pulls in execa.
   const { runDockerMode } = await import('./local-docker.ts');
   return runDockerMode(input);
 }
 
-async function runNativeMode({ manifest, invocations, context, reporter, paint, fail }: ModeInput): Promise<number> {
+async function runNativeMode({ manifest, invocations, context, reporter, paint, fail, environment }: ModeInput): Promise<number> {
   const started = performance.now();
   try {
     const run = await runNative({
       manifest,
       projectDir: context.projectDir,
       invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event) })),
-      // The function's timeout, and a margin for loading the code on the first call.
-      timeoutMs: manifest.timeout * 1000 + 10_000,
+      environment: { ...lambdaEnvironment(manifest, context.projectDir, localFunctionName(manifest, invocations.map((i) => i.entry.name))), ...environment },
       runtimes: context.nativeRuntimes,
       onStart: (version) => {
         const differs = version.startsWith(`${manifest.runtimeVersion}.`) || version === manifest.runtimeVersion ? '' : paint('yellow', ` (the image has ${manifest.runtimeVersion})`);

@@ -37,6 +37,8 @@ export interface ModeInput {
   reporter: Reporter;
   /** Colours for stderr. */
   paint: Painter;
+  /** --env-file's variables and, with --aws-credentials, the host's credentials: over the manifest's. */
+  environment: Record<string, string>;
   /** Prints "error: <message>" on stderr; returns `code`. */
   fail: (message: string, code?: number) => number;
 }

@@ -49,20 +49,6 @@ export function nativeRuntimeFor(manifest: Pick<Manifest, 'runtime'>, runtimes: 
   return native;
 }
 
-/** The environment Lambda gives a function, as far as it matters to handlers. */
-export function lambdaEnvironment(manifest: Manifest, taskRoot: string): Record<string, string> {
-  return {
-    ...manifest.deploy.environment,
-    AWS_LAMBDA_FUNCTION_NAME: manifest.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(manifest.memory),
-    AWS_LAMBDA_FUNCTION_TIMEOUT: String(manifest.timeout),
-    AWS_REGION: manifest.region,
-    AWS_DEFAULT_REGION: manifest.region,
-    LAMBDA_TASK_ROOT: taskRoot,
-  };
-}
-
 export interface NativeInvocation {
   name: string;
   payload: unknown;
@@ -72,14 +58,20 @@ export interface NativeResult {
   name: string;
   outcome: Outcome;
   seconds: number;
+  /** Set when the runtime was started again after this invocation (it timed out or the process died). */
+  note?: string;
+  /** What the handler printed (stdout and stderr). */
+  logs?: string[];
 }
 
 export interface NativeRunOptions {
   manifest: Manifest;
   projectDir: string;
   invocations: NativeInvocation[];
-  /** Per invocation; the runtime process is killed when one takes longer. */
-  timeoutMs: number;
+  /** The process environment's additions: what Lambda sets, the manifest's, --env-file's... */
+  environment: Record<string, string>;
+  /** Loading the code may take this long (Lambda's init phase: 10 s). */
+  initTimeoutMs?: number;
   /** Once the runtime has started: its version. */
   onStart?: (version: string) => void;
   onResult?: (result: NativeResult) => void;
@@ -90,13 +82,11 @@ export interface NativeRunOptions {
 export interface NativeRun {
   version: string;
   results: NativeResult[];
-  /** Set when an invocation timed out or the runtime died: the invocations after it did not run. */
+  /** Set when the runtime could not be started again: the invocations after it did not run. */
   stoppedBy?: string;
 }
 
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
+const INIT_TIMEOUT_MS = 10_000;
 
 function notAvailable(native: NativeRuntime, manifest: Manifest, why: string): NativeError {
   const name = native.command.split('/').pop();
@@ -113,15 +103,47 @@ export function outcomeOf(record: { ok: boolean; body: string }): Outcome {
   return classified.ok ? { ok: false, errorType: 'Error', errorMessage: record.body, stackTrace: [] } : classified;
 }
 
-/** Runs the invocations in order in one host process; each result is reported as it arrives. */
+/**
+ * Runs the invocations in order in one host process; each result is reported as it arrives.
+ * An invocation past the function's timeout kills the process, as Lambda does, and so does
+ * nothing for a process that dies: either way the rest run in a new process (a cold start).
+ */
 export async function runNative(options: NativeRunOptions): Promise<NativeRun> {
   const native = nativeRuntimeFor(options.manifest, options.runtimes);
+  const results: NativeResult[] = [];
+  let version: string | undefined;
+  while (results.length < options.invocations.length) {
+    const session = await runSession(native, options, options.invocations.slice(results.length), version === undefined);
+    version ??= session.version;
+    results.push(...session.results);
+    if (session.results.length === 0) {
+      return { version, results, stoppedBy: `the ${native.label} process exited before running ${options.invocations[results.length]?.name}` };
+    }
+  }
+  return { version: version!, results };
+}
+
+interface Session {
+  version: string;
+  results: NativeResult[];
+}
+
+async function runSession(native: NativeRuntime, options: NativeRunOptions, invocations: NativeInvocation[], first: boolean): Promise<Session> {
   const child = spawn(native.command, [...native.args, options.manifest.dispatcher, options.projectDir], {
     cwd: options.projectDir,
     // No __pycache__ in the project: it would change the image's build context.
-    env: { ...process.env, ...lambdaEnvironment(options.manifest, options.projectDir), PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
+    env: { ...process.env, ...options.environment, PYTHONDONTWRITEBYTECODE: '1' },
+    // Output is collected per invocation, to be shown under its result as in Docker mode.
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
+  const output: string[][] = invocations.map(() => []);
+  let current = 0;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => output[Math.min(current, invocations.length - 1)]?.push(line));
+  }
+  // The runner flushes the handler's output before its result line, but the pipes are read
+  // independently: a moment lets the output that was written first arrive first.
+  const settle = () => new Promise((r) => setTimeout(r, 15));
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
   try {
     await once(child, 'spawn');
@@ -129,58 +151,72 @@ export async function runNative(options: NativeRunOptions): Promise<NativeRun> {
     const code = (error as NodeJS.ErrnoException).code;
     throw notAvailable(native, options.manifest, code === 'ENOENT' ? 'not installed (not on PATH)' : `not runnable (${(error as Error).message})`);
   }
+  const timeoutMs = options.manifest.timeout * 1000;
   child.stdin!.on('error', () => {}); // a runtime that dies early closes its stdin: reported below
-  child.stdin!.end(JSON.stringify({ timeoutMs: options.manifest.timeout * 1000, invocations: options.invocations }));
+  child.stdin!.end(JSON.stringify({ timeoutMs, invocations }));
 
   let version: string | undefined;
   const results: NativeResult[] = [];
-  let timedOut = false;
+  let timedOut: 'init' | 'invoke' | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
+  let startedAt = 0;
+  const arm = (phase: 'init' | 'invoke', ms: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      timedOut = true;
+      timedOut = phase;
       child.kill('SIGKILL');
-    }, options.timeoutMs);
+    }, ms);
   };
-  arm();
+  arm('init', options.initTimeoutMs ?? INIT_TIMEOUT_MS);
   try {
     for await (const line of createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity })) {
-      const record = JSON.parse(line) as { version?: string; ok: boolean; body: string; ms: number };
+      const record = JSON.parse(line) as { version?: string; start?: boolean; ok: boolean; body: string; ms: number };
       if (record.version !== undefined && version === undefined) {
         version = record.version;
-        options.onStart?.(version);
+        if (first) options.onStart?.(version);
         continue;
       }
-      const result = { name: options.invocations[results.length]?.name ?? '?', outcome: outcomeOf(record), seconds: record.ms / 1000 };
+      if (record.start) {
+        startedAt = performance.now();
+        arm('invoke', timeoutMs);
+        continue;
+      }
+      await settle();
+      const index = results.length;
+      const result: NativeResult = { name: invocations[index]?.name ?? '?', outcome: outcomeOf(record), seconds: record.ms / 1000, logs: output[index] };
+      current = index + 1;
       results.push(result);
       options.onResult?.(result);
-      if (results.length < options.invocations.length) arm();
+      // The next invocation's code is loaded already: only a hang before its start record is caught here.
+      if (results.length < invocations.length) arm('init', options.initTimeoutMs ?? INIT_TIMEOUT_MS);
       else clearTimeout(timer);
     }
   } finally {
     clearTimeout(timer);
   }
   const [exitCode, signal] = await closed;
-  if (version === undefined) throw notAvailable(native, options.manifest, `not working (it exited with ${signal ?? `status ${exitCode}`} before running anything)`);
-
-  let stoppedBy: string | undefined;
-  if (results.length < options.invocations.length) {
-    const name = options.invocations[results.length]?.name ?? '?';
-    const outcome: Outcome = timedOut
-      ? {
-          ok: false,
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `invocation timed out: no answer within ${seconds(options.timeoutMs)} (the function's timeout is ${options.manifest.timeout} s)`,
-          stackTrace: [],
-        }
-      : { ok: false, errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${signal ? `signal ${signal}` : `exit status ${exitCode}`}`, stackTrace: [] };
-    const result: NativeResult = { name, outcome, seconds: timedOut ? options.timeoutMs / 1000 : 0 };
+  if (version === undefined) {
+    if (first) throw notAvailable(native, options.manifest, `not working (it exited with ${signal ?? `status ${exitCode}`} before running anything)`);
+    return { version: '?', results };
+  }
+  if (results.length < invocations.length) {
+    const name = invocations[results.length]?.name ?? '?';
+    const outcome: Outcome =
+      timedOut === 'invoke'
+        ? { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${options.manifest.timeout}.00 seconds (the function's timeout: "timeout": ${options.manifest.timeout} in lambda-image.json)`, stackTrace: [] }
+        : timedOut === 'init'
+          ? { ok: false, errorType: 'Runtime.InitTimeout', errorMessage: `loading the handler took longer than ${(options.initTimeoutMs ?? INIT_TIMEOUT_MS) / 1000} s (Lambda's init phase limit)`, stackTrace: [] }
+          : { ok: false, errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${signal ? `signal ${signal}` : `exit status ${exitCode}`}`, stackTrace: [] };
+    const more = results.length + 1 < invocations.length;
+    const result: NativeResult = {
+      name,
+      outcome,
+      logs: output[results.length],
+      seconds: startedAt ? (performance.now() - startedAt) / 1000 : 0,
+      note: more ? `the ${native.label} process ${timedOut ? 'was stopped' : 'ended'}; a new one starts (a cold start) for the next invocation` : undefined,
+    };
     results.push(result);
     options.onResult?.(result);
-    if (results.length < options.invocations.length) {
-      stoppedBy = timedOut ? `${name} timed out` : `the ${native.label} process exited during ${name}`;
-    }
   }
-  return { version, results, stoppedBy };
+  return { version, results };
 }

@@ -1,6 +1,7 @@
 // Everything the tooling asks of Docker goes through the `docker` CLI (found on PATH,
 // honouring DOCKER_HOST and the user's contexts), so that what works in their shell
 // works here, and every failure is turned into a message that says what to do.
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { Architecture } from './manifest.ts';
 import { BuildProgress } from './build-progress.ts';
@@ -90,6 +91,25 @@ export interface DockerBuildOptions {
   onStep?: (step: BuildStep) => void;
   /** --build-arg NAME=value pairs. */
   buildArgs?: Record<string, string>;
+  /** --label NAME=value pairs on the image (the project label: what cleanup finds it by). */
+  labels?: Record<string, string>;
+}
+
+/** Longer than this, a build argument would not fit in one argument of the docker process (Linux caps each at 128 KiB). */
+const MAX_CA_ARG = 100_000;
+
+/**
+ * The extra CA certificates NODE_EXTRA_CA_CERTS names (the file Node.js itself trusts), as
+ * the build argument EXTRA_CA_CERTS: behind a TLS-intercepting proxy, the pip, npm, go and
+ * mvn steps of Dockerfiles that declare it trust them in their build stage, and the image
+ * never holds them. Certificates are public: an argument is no leak. Build arguments work
+ * with the classic builder as with BuildKit (a secret mount would need BuildKit).
+ */
+export function extraCaCertsArg(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file || !existsSync(file)) return {};
+  const pem = readFileSync(file, 'utf8').trim();
+  return pem.includes('-----BEGIN CERTIFICATE-----') && pem.length <= MAX_CA_ARG ? { EXTRA_CA_CERTS: pem } : {};
 }
 
 /** The docker CLI arguments for a build; never --pull, so a cached base image is enough. */
@@ -101,6 +121,7 @@ export function buildArguments(options: DockerBuildOptions, buildx: boolean): st
       ['build', '--force-rm'];
   args.push('--platform', platformOf(options.architecture), '--tag', options.tag);
   for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
+  for (const [name, value] of Object.entries(options.labels ?? {})) args.push('--label', `${name}=${value}`);
   args.push('.');
   return args;
 }
@@ -110,7 +131,7 @@ export async function dockerBuild(options: DockerBuildOptions): Promise<{ second
   const started = performance.now();
   const progress = new BuildProgress({ onStep: options.onStep });
   const all: string[] = [];
-  const subprocess = execa(DOCKER, buildArguments(options, await hasBuildx()), {
+  const subprocess = execa(DOCKER, buildArguments({ ...options, buildArgs: { ...extraCaCertsArg(), ...options.buildArgs } }, await hasBuildx()), {
     cwd: options.cwd,
     all: true,
     reject: false,
@@ -143,10 +164,35 @@ export async function imageExists(tag: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
+/** The image's ID (sha256:...), or undefined when there is no such image. */
+export async function imageId(tag: string): Promise<string | undefined> {
+  const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{.Id}}', tag], { reject: false, stdin: 'ignore' });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * Removes an image by ID unless a tag still names it or a container uses it; says whether it went.
+ * Without --force, Docker refuses both cases itself, which is exactly the rule wanted.
+ */
+export async function removeImageIfUnused(id: string): Promise<boolean> {
+  const { stdout } = await execa(DOCKER, ['image', 'inspect', '--format', '{{len .RepoTags}}', id], { reject: false, stdin: 'ignore' });
+  if (stdout.trim() !== '0') return false;
+  const result = await execa(DOCKER, ['image', 'rm', id], { reject: false, stdin: 'ignore' });
+  return result.exitCode === 0;
+}
+
 /** The image's size in bytes, from `docker image inspect`. */
 export async function imageSize(tag: string): Promise<number> {
   const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{.Size}}', tag], { stdin: 'ignore' });
   return Number(result.stdout.trim());
+}
+
+/** The image's ENTRYPOINT followed by its CMD: what a container of it runs. */
+export async function imageCommand(tag: string): Promise<string[]> {
+  const result = await execa(DOCKER, ['image', 'inspect', '--format', '{{json .Config}}', tag], { reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) throw new DockerError(`cannot inspect image ${tag}: ${firstLine(result.stderr)}`);
+  const config = JSON.parse(result.stdout) as { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  return [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
 }
 
 export interface RunOptions {
@@ -154,10 +200,20 @@ export interface RunOptions {
   name: string;
   /** Host port for the container's 8080; 0 lets Docker choose a free one (no race with other programs). */
   hostPort: number;
+  /**
+   * The container's environment. Values reach `docker run` through its own environment
+   * (`--env NAME` without a value), never its arguments: `ps` shows arguments to every user.
+   */
   env: Record<string, string>;
   labels: Record<string, string>;
+  /** --volume host:container[:ro] bind mounts. */
+  volumes?: string[];
   /** The image's CMD override; the image's own CMD when omitted. */
   command?: string[];
+  /** Replaces the image's ENTRYPOINT. */
+  entrypoint?: string;
+  /** Host files or folders bound into the container, read-only. */
+  readOnlyMounts?: Array<{ source: string; target: string }>;
 }
 
 /** A container that is running, and the host port its 8080 is published on. */
@@ -171,9 +227,13 @@ export interface StartedContainer {
 export async function runContainer(options: RunOptions): Promise<StartedContainer> {
   const args = ['run', '--detach', '--name', options.name, '--publish', `127.0.0.1:${options.hostPort || ''}:8080`];
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`);
-  for (const [key, value] of Object.entries(options.env)) args.push('--env', `${key}=${value}`);
+  const { args: envArgs, env } = environmentArguments(options.env);
+  args.push(...envArgs);
+  for (const volume of options.volumes ?? []) args.push('--volume', volume);
+  for (const { source, target } of options.readOnlyMounts ?? []) args.push('--mount', `type=bind,source=${source},target=${target},readonly`);
+  if (options.entrypoint !== undefined) args.push('--entrypoint', options.entrypoint);
   args.push(options.image, ...(options.command ?? []));
-  const result = await execa(DOCKER, args, { reject: false, stdin: 'ignore' });
+  const result = await execa(DOCKER, args, { reject: false, stdin: 'ignore', env, extendEnv: true });
   if (result.exitCode !== 0) {
     const detail = result.stderr.trim() || (result.shortMessage ?? 'unknown error');
     if (/port is already allocated|address already in use|bind/i.test(detail)) {
@@ -191,6 +251,27 @@ export async function runContainer(options: RunOptions): Promise<StartedContaine
     if (state && !state.running) throw new ContainerExited(options.name, state.exitCode);
     throw error;
   }
+}
+
+/**
+ * Names the docker client itself reads: giving them the container's values would change how
+ * `docker` runs (where it is found, which daemon it talks to), so they go as NAME=value.
+ */
+const CLIENT_VARIABLES = /^(PATH|HOME|DOCKER_.*|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|TMPDIR|XDG_.*)$/;
+
+/** `--env NAME` arguments and the environment that carries their values to the docker client. */
+export function environmentArguments(values: Record<string, string>): { args: string[]; env: Record<string, string> } {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (CLIENT_VARIABLES.test(name)) {
+      args.push('--env', `${name}=${value}`);
+    } else {
+      args.push('--env', name);
+      env[name] = value;
+    }
+  }
+  return { args, env };
 }
 
 async function publishedPort(container: string): Promise<number> {
@@ -234,4 +315,28 @@ export async function removeContainer(container: string): Promise<void> {
 export async function containersWithLabel(label: string): Promise<string[]> {
   const result = await execa(DOCKER, ['ps', '--all', '--quiet', '--filter', `label=${label}`], { stdin: 'ignore' });
   return result.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** The containers carrying `label`, each with the value of `field` (another label). */
+export async function containersWithLabels(label: string, field: string): Promise<{ id: string; value: string }[]> {
+  const result = await execa(DOCKER, ['ps', '--all', '--filter', `label=${label}`, '--format', `{{.ID}} {{.Label "${field}"}}`], {
+    stdin: 'ignore',
+  });
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [id = '', value = ''] = l.trim().split(' ');
+      return { id, value };
+    });
+}
+
+/** `docker logs --follow`: every line the container writes, from its start, until it is removed or `stop` is called. */
+export function followLogs(container: string, onLine: (line: string) => void): { stop: () => void; done: Promise<void> } {
+  const subprocess = execa(DOCKER, ['logs', '--follow', container], { reject: false, stdin: 'ignore', buffer: false, all: true });
+  const done = (async () => {
+    for await (const line of subprocess.iterable({ from: 'all' })) onLine(line);
+    await subprocess;
+  })().catch(() => {});
+  return { stop: () => subprocess.kill(), done };
 }

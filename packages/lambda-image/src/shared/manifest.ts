@@ -72,6 +72,12 @@ export interface Manifest {
   runtimeVersion: string;
   /** The Dockerfile's default BASE_IMAGE. */
   baseImage: string;
+  /**
+   * false: baseImage is not an AWS Lambda base image but another one with the runtime interface
+   * client installed (`yo lambda-image --base-image`); `lambda-image local` then brings the
+   * Runtime Interface Emulator from outside the image. Absent means true.
+   */
+  awsBaseImage?: boolean;
   architecture: Architecture;
   region: string;
   repository: string;
@@ -108,6 +114,8 @@ export function manifestProblems(data: unknown): string[] {
   if (version) problems.push(version);
   if (data.$schema !== undefined && typeof data.$schema !== 'string') problems.push('"$schema" must be the path or URL of lambda-image\'s JSON Schema');
   for (const key of ['name', 'runtime', 'runtimeVersion', 'baseImage', 'region', 'repository', 'dispatcher']) str(key);
+  if (data.awsBaseImage !== undefined && typeof data.awsBaseImage !== 'boolean')
+    problems.push('"awsBaseImage" must be true or false (false: "baseImage" is another image with the runtime interface client in it)');
   if (data.architecture !== 'x86_64' && data.architecture !== 'arm64') problems.push('"architecture" must be "x86_64" or "arm64"');
   int('memory', 128, 10240);
   int('timeout', 1, 900);

@@ -10,6 +10,9 @@ export type Outcome =
   | { ok: true; value: unknown }
   | { ok: false; errorType: string; errorMessage: string; stackTrace: string[] };
 
+/** What the Runtime Interface Emulator answers, as text/plain with status 200, for a handler past AWS_LAMBDA_FUNCTION_TIMEOUT. */
+const TIMED_OUT = /^Task timed out after (\d+(?:\.\d+)?) seconds$/;
+
 const ERROR_KEYS = new Set(['errorType', 'errorMessage', 'stackTrace', 'trace', 'requestId', 'cause']);
 
 function traceOf(value: unknown): string[] {
@@ -40,9 +43,15 @@ export function errorDocument(value: unknown): Extract<Outcome, { ok: false }> |
  * itself flags failures with X-Amz-Function-Error; the emulator may not, hence the body.
  */
 export function classifyResponse(status: number, body: string, functionError?: string | null): Outcome {
+  // The emulator's only answer that is neither JSON nor the handler's: 200 and plain text.
+  const timedOut = TIMED_OUT.exec(body.trim());
+  if (timedOut) {
+    return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timedOut[1]} seconds`, stackTrace: [] };
+  }
   const parsed = parse(body);
   const doc = parsed.json ? errorDocument(parsed.value) : undefined;
-  if (doc) return doc;
+  // The emulator's own errors (502) start with the request: "RequestId: <id> Error: Runtime exited with error: exit status 3".
+  if (doc) return { ...doc, errorMessage: doc.errorMessage.replace(/^RequestId: \S+ Error: /, '') };
   if (status !== 200 || functionError) {
     return {
       ok: false,

@@ -60,6 +60,19 @@ export interface HandlerReport {
   name: string;
   outcome: Outcome;
   seconds: number;
+  /** What the handler and its runtime printed during the invocation. */
+  logs?: string[];
+  /** The runtime's REPORT figures (duration, memory). */
+  report?: string;
+  /** A line about the runtime after this invocation, e.g. that it is started again. */
+  note?: string;
+}
+
+/** The handler's output and REPORT line, each line prefixed with the handler's name. */
+export function formatLogs(report: HandlerReport, paint: Painter = plain): string {
+  const lines = [...(report.logs ?? []), ...(report.report ? [`REPORT ${report.report}`] : [])];
+  const prefix = paint('dim', `${report.name} │ `);
+  return lines.map((l) => `${INDENT}${prefix}${l}`).join('\n');
 }
 
 /** The block printed for one invoked handler. */
@@ -125,17 +138,32 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export class Reporter {
   readonly reports: HandlerReport[] = [];
   skipped = 0;
+  interrupted = false;
   private readonly width: number;
   private readonly out: Writable;
   private readonly paint: Painter;
-  constructor(out: Writable, paint: Painter, names: string[]) {
+  private readonly quiet: boolean;
+  /** `quiet`: no output lines under passing handlers. */
+  constructor(out: Writable, paint: Painter, names: string[], quiet = false) {
     this.out = out;
     this.paint = paint;
+    this.quiet = quiet;
     this.width = Math.max(...names.map((n) => n.length));
   }
   handler(report: HandlerReport): void {
     this.reports.push(report);
-    this.out.write(`${formatHandlerReport(report, this.width, this.paint)}\n`);
+    let text = formatHandlerReport(report, this.width, this.paint);
+    if (!(this.quiet && report.outcome.ok)) {
+      const logs = formatLogs(report, this.paint);
+      if (logs) text += `\n${logs}`;
+    }
+    if (report.note) text += `\n${INDENT}${this.paint('yellow', '↻')} ${report.note}`;
+    this.out.write(`${text}\n`);
+  }
+  /** A handler whose invocation was cut short by Ctrl-C: not a failure of the handler. */
+  interrupt(name: string, signal: string): void {
+    this.interrupted = true;
+    this.out.write(`${this.paint('yellow', '■')} ${this.paint('bold', name.padEnd(this.width))}  ${this.paint('yellow', 'interrupted')} ${this.paint('dim', `(${signal})`)}\n`);
   }
   skip(names: string[], reason: string): void {
     for (const name of names) this.out.write(`${formatSkipped(name, this.width, reason, this.paint)}\n`);

@@ -90,6 +90,8 @@ for (const invocation of job.invocations) {
   let body;
   try {
     handler ??= await loadHandler(dispatcher, root);
+    // The function's timeout runs from here: loading the code is the init phase.
+    writeSync(3, JSON.stringify({ start: true }) + '\n');
     const result = await call(handler, invocation.payload, makeContext(job.timeoutMs));
     body = JSON.stringify(result === undefined ? null : result);
     ok = true;

@@ -80,6 +80,9 @@ def main():
         try:
             if handler is None:
                 handler = load_handler(dispatcher, root)
+            # The function's timeout runs from here: loading the code is the init phase.
+            results.write(json.dumps({"start": True}) + "\n")
+            results.flush()
             result = handler(invocation["payload"], LambdaContext(job["timeoutMs"]))
             try:
                 body = json.dumps(result)

@@ -68,6 +68,9 @@ job['invocations'].each do |invocation|
   ok = false
   begin
     target ||= load_handler(dispatcher, root)
+    # The function's timeout runs from here: loading the code is the init phase.
+    results.write(JSON.generate(start: true) + "\n")
+    results.flush
     receiver, method_name = target
     result = receiver.send(method_name, event: invocation['payload'], context: LambdaContext.new(job['timeoutMs']))
     body = JSON.generate(result, quirks_mode: true)

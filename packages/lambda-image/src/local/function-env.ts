@@ -1,0 +1,29 @@
+// The environment Lambda gives a function, as far as handlers read it, for the local
+// container and for --native.
+import type { Manifest } from '../shared/manifest.ts';
+import { functionName } from '../shared/names.ts';
+
+/**
+ * AWS_LAMBDA_FUNCTION_NAME of the local runtime. Deployed, each handler is its own function
+ * (`<project>-<handler>`); locally one runtime serves every handler through the dispatcher and a
+ * process has one environment. So: the deployed function's name when one handler is invoked,
+ * and the project's name (what every function name starts with) when several are.
+ */
+export function localFunctionName(manifest: Pick<Manifest, 'name'>, handlers: readonly string[]): string {
+  return handlers.length === 1 ? functionName(manifest.name, handlers[0]!) : manifest.name;
+}
+
+/** The variables Lambda sets (memory, timeout, region...), over the manifest's environment. */
+export function lambdaEnvironment(manifest: Manifest, taskRoot: string, name: string = manifest.name): Record<string, string> {
+  return {
+    ...manifest.deploy.environment,
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(manifest.memory),
+    // The emulator ends an invocation that runs longer, as Lambda does.
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(manifest.timeout),
+    AWS_REGION: manifest.region,
+    AWS_DEFAULT_REGION: manifest.region,
+    LAMBDA_TASK_ROOT: taskRoot,
+  };
+}
