@@ -1,18 +1,19 @@
-// Builds the package bin, dist/generators/cli.js, as one bundled file (run by `npm run build`
-// after tsc, whose output it replaces; the rest of dist/generators stays as tsc wrote it for yo).
-// Why: a run through the unbundled bin spends most of its time loading about 2,000 modules
-// (bench/README.md); one file with only what a run reaches loads in a fraction of that.
+// Builds the package bin (run by `npm run build` after tsc): the command line, generators/cli.ts,
+// with the generators and the parts of Yeoman a run reaches, as one file, dist/generators/cli.bundle.js,
+// and dist/generators/cli.js, which starts it (in place of tsc's cli.js; the rest of
+// dist/generators stays as tsc wrote it, for yo). Why: a run through the unbundled modules
+// spends most of its time loading about 2,000 of them (bench/README.md).
 //
 // Bundled packages are still themselves at run time in two ways that a plain bundle breaks:
 // - they find files beside their own modules through import.meta.url (yeoman-environment and
 //   yeoman-generator read their own package.json for the version checks between them), so each
-//   bundled module gets the URL of its original path under bundled/, and the package.json files
-//   on that path are copied there;
+//   bundled module gets the URL of its original path under bundled/, where the name, version and
+//   type of the package.json files on that path are written;
 // - CommonJS modules read __dirname/__filename and require() Node's built-in modules, which an
 //   ES module does not have: each gets its own __dirname/__filename, and the bundle a require().
 //
 //   node tools/bundle-bin.ts
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { packageRoot } from '../generators/lib/paths.ts';
@@ -20,6 +21,7 @@ import { packageRoot } from '../generators/lib/paths.ts';
 const root = packageRoot();
 const outdir = join(root, 'dist', 'generators');
 const BUNDLED = 'bundled';
+const BUNDLE = 'cli.bundle.js';
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
@@ -57,6 +59,10 @@ const ownLocation: Plugin = {
         contents = contents.replaceAll('import.meta.url', url);
         locatedModules.add(args.path);
       }
+      // string-width (under ora, under Yeoman's adapter) builds an Intl.Segmenter as it loads, which
+      // loads ICU's break-iterator data: 15 ms on an idle machine, several times that on a busy one,
+      // for a spinner a run with --yes never shows. Built on first use instead.
+      if (contents.includes('new Intl.Segmenter(')) contents = contents.replace(/new Intl\.Segmenter\(([^()]*)\)/g, '__bundledLazy(() => new Intl.Segmenter($1))');
       const usesLocation = /\b__(dirname|filename)\b/.test(contents);
       const declaresLocation = /\b(var|let|const|function)\s+__(dirname|filename)\b/.test(contents);
       if (usesLocation && !declaresLocation) {
@@ -66,6 +72,21 @@ const ownLocation: Plugin = {
       }
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
+  },
+};
+
+/**
+ * JSON data as JSON.parse of a string, not as the object literal esbuild writes: V8 parses JSON
+ * several times faster than it compiles a literal (cli-spinners' 50 kB of spinners, under ora,
+ * under Yeoman's adapter, is read on every run).
+ */
+const jsonAsData: Plugin = {
+  name: 'json-as-data',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.json$/ }, (args) => ({
+      contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8'))))});\n`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -108,15 +129,44 @@ export class FlyRepository {
   },
 };
 
+/**
+ * Packages a run loads but does not call, whose own module code is costly: evaluated on their
+ * first call instead of at load. latest-version (package-json, ky) builds a fetch Request as it
+ * loads, which makes Node load undici and http2, about a tenth of a second; yeoman-generator calls
+ * it only to look up the version of a dependency added without one, which ours never do.
+ */
+const DEFERRED = ['latest-version'];
+
+const defer: Plugin = {
+  name: 'defer',
+  setup(build) {
+    const filter = new RegExp(`^(${DEFERRED.join('|')})$`);
+    build.onResolve({ filter }, (args) =>
+      args.namespace === 'deferred' ? undefined : { path: args.path, namespace: 'deferred', pluginData: args.resolveDir },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
+      contents: `export default async function deferred(...args) {
+  const { default: loaded } = await import(${JSON.stringify(args.path)});
+  return loaded(...args);
+}
+`,
+      loader: 'js',
+      resolveDir: args.pluginData as string,
+    }));
+  },
+};
+
 rmSync(join(outdir, BUNDLED), { recursive: true, force: true });
 const result = await build({
   entryPoints: [join(root, 'generators', 'cli.ts')],
-  outfile: join(outdir, 'cli.js'),
-  allowOverwrite: true,
+  outfile: join(outdir, BUNDLE),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node22',
+  // Node 22 has every regular expression feature; esbuild's table does not know it has the v flag, and
+  // a literal, unlike the new RegExp() it would write instead, is compiled only when first used.
+  supported: { 'regexp-set-notation': true },
   // The tooling package is a dependency of ours pinned at our version, installed beside us anyway.
   external: ['lambda-image', 'lambda-image/*'],
   banner: {
@@ -126,9 +176,10 @@ const result = await build({
       'const require = __bundledRequire(import.meta.url);',
       'const __bundledUrl = (path) => new URL(path, import.meta.url).href;',
       'const __bundledPath = (path) => __bundledFileURLToPath(__bundledUrl(path));',
+      'const __bundledLazy = (make) => { let made; const real = () => (made ??= make()); return new Proxy({}, { get: (_, key) => { const value = real()[key]; return typeof value === "function" ? value.bind(real()) : value; } }); };',
     ].join('\n'),
   },
-  plugins: [leaveOut, ownLocation],
+  plugins: [leaveOut, defer, jsonAsData, ownLocation],
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
@@ -144,5 +195,27 @@ for (const path of locatedModules) {
     writeFileSync(target, `${JSON.stringify({ name, version, type }, null, 2)}\n`);
   }
 }
+// The bin itself, small enough for any Node to read: the Node version is checked here, before a
+// Node too old for the bundle's syntax would stop on it with a SyntaxError, and Node's compile
+// cache is turned on before the bundle is compiled, so that from the second run on it is read
+// from the cache.
+const bin = join(outdir, 'cli.js');
+writeFileSync(
+  bin,
+  `#!/usr/bin/env node
+// generator-lambda-image's bin, written by tools/bundle-bin.ts: the command line itself, from
+// generators/cli.ts, is ${BUNDLE}.
+import module from 'node:module';
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(\`generator-lambda-image needs Node.js >= 22.18 (this is \${process.versions.node}): install Node 22 LTS or newer.\`);
+  process.exit(1);
+}
+module.enableCompileCache?.();
+await import('./${BUNDLE}');
+`,
+);
+chmodSync(bin, 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-console.log(`${relative(root, join(outdir, 'cli.js'))}: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1e6).toFixed(2)} MB`);
+console.log(`${relative(root, join(outdir, BUNDLE))}: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1e6).toFixed(2)} MB`);

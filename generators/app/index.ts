@@ -10,6 +10,7 @@ import { baseImage, deprecationWarning } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
 import { addHandlers, fillPath, planHandler, README_INSERTION, type PlannedHandler } from '../lib/handlers.ts';
+import { defaultTrigger, triggerOf } from '../lib/triggers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, mergePackageJson, packageJsonOfProject, type JsonObject } from '../lib/project.ts';
 import { FIELDS, KEYS, applies, type Key, type Settings } from '../lib/questions.ts';
@@ -198,7 +199,15 @@ export default class AppGenerator extends LambdaImageGenerator {
     const existingNames = this.existing?.handlers.map((h) => h.name) ?? [];
     const wanted = this.settings.handlers;
     const kept = this.existing?.handlers.map((h) => ({ ...h, identifier: runtime.identifier(h.name) })) ?? [];
-    this.newHandlers = wanted.filter((name) => !existingNames.includes(name)).map((name) => planHandler(name, runtime, this.names));
+    this.newHandlers = wanted
+      .filter((name) => !existingNames.includes(name))
+      .map((name) => {
+        const trigger = triggerOf(wanted, name);
+        return { ...planHandler(name, runtime, this.names), ...(trigger ? { trigger: defaultTrigger(trigger) } : {}) };
+      });
+    const retriggered = wanted.filter((name) => existingNames.includes(name) && triggerOf(wanted, name));
+    if (retriggered.length > 0)
+      this.notes.push(`Handler(s) ${retriggered.join(', ')} exist already: their "trigger" is lambda-image.json's to change (the generator never rewrites your code).`);
     this.handlers = [...kept, ...this.newHandlers];
     this.settings = { ...this.settings, handlers: this.handlers.map((h) => h.name) };
     const dropped = existingNames.filter((name) => !wanted.includes(name));

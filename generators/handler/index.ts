@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaseOptions } from 'yeoman-generator';
-import { MANIFEST_FILE, type Manifest } from 'lambda-image';
+import { MANIFEST_FILE, handlerSettingsProblems, type Manifest, type Trigger, type TriggerType } from 'lambda-image';
 import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
-import { README_INSERTION, addHandlers, fillPath, planHandler, type PlannedHandler } from '../lib/handlers.ts';
+import { README_INSERTION, addHandlers, fillPath, manifestEntry, planHandler, type PlannedHandler } from '../lib/handlers.ts';
+import { checkTriggerType, defaultTrigger } from '../lib/triggers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { resolveSettings } from '../lib/settings.ts';
 import { findProjectRoot, readProjectState } from '../lib/project-state.ts';
@@ -30,12 +31,14 @@ export default class HandlerGenerator extends LambdaImageGenerator {
       required: true,
       description: "The new handler's name: letters, digits and underscores, starting with a letter (e.g. report_daily)",
     });
+    this.option('trigger', { type: String, description: 'schedule, url or sqs' });
+    this.option('schedule', { type: String, description: 'rate(...) or cron(...)' });
     this.option('verbose', { type: Boolean, description: "Yeoman's diagnostics" });
     this.option('version', { type: Boolean, description: 'The version' });
   }
 
   async initializing(): Promise<void> {
-    this.refuseUnknownOptions(['name', 'skipInstall', 'skip-install']);
+    this.refuseUnknownOptions(['name', 'skipInstall', 'skip-install', 'trigger', 'schedule']);
     const root = findProjectRoot(this.destinationRoot());
     if (!root) {
       throw new UsageError(
@@ -55,7 +58,22 @@ export default class HandlerGenerator extends LambdaImageGenerator {
     const problem = checkHandlerNames([name], runtime, existing);
     if (problem) throw new UsageError(problem);
     this.kept = this.manifest.handlers.map((h) => ({ ...h, identifier: runtime.identifier(h.name) }));
-    this.planned = [planHandler(name, runtime, this.names)];
+    this.planned = [{ ...planHandler(name, runtime, this.names), ...this._trigger() }];
+  }
+
+  /** --trigger and --schedule, checked as lambda-image.json's "trigger" is. */
+  private _trigger(): { trigger?: Trigger } {
+    const given = this.options.trigger as string | undefined;
+    const expression = this.options.schedule as string | undefined;
+    if (given === undefined && expression === undefined) return {};
+    const type = given ?? 'schedule';
+    const problem = checkTriggerType(type);
+    if (problem) throw new UsageError(`--trigger: ${problem}`);
+    if (expression !== undefined && type !== 'schedule') throw new UsageError(`--schedule goes with --trigger schedule, not ${type}`);
+    const trigger = expression !== undefined ? { type: 'schedule' as const, expression } : defaultTrigger(type as TriggerType);
+    const problems = handlerSettingsProblems({ trigger }, '--schedule').map((p) => p.replace('--schedule.trigger.expression', '--schedule'));
+    if (problems.length > 0) throw new UsageError(problems.join('\n'));
+    return { trigger };
   }
 
   writing(): void {
@@ -66,7 +84,7 @@ export default class HandlerGenerator extends LambdaImageGenerator {
     const added = addHandlers(this.fs, root, runtime, this.names, { all, added: this.planned }, { existing: new Set(files.filter((f) => existsSync(f))) });
     this.notes.push(...added.notes);
     // Only the handler list changes: every other key stays as it is (an older manifest without deploy.engine too).
-    const manifest = { ...this.manifest, handlers: all.map(({ name, handler, event }) => ({ name, handler, event })) };
+    const manifest = { ...this.manifest, handlers: all.map(manifestEntry) };
     this.writeDestinationJSON(MANIFEST_FILE, manifest);
     writeEngineFiles(this, manifest, { derivedOnly: true });
   }

@@ -18,7 +18,11 @@ import {
   HANDLER_TAG,
   IMAGE_PARAMETER,
   PROJECT_TAG,
+  SCHEDULE_INPUT_SUB,
+  SQS_CONSUMER_ACTIONS,
+  queueVisibilityTimeout,
   stackFunctions,
+  type UrlTrigger,
   type DeployEngine,
   type Manifest,
 } from 'lambda-image';
@@ -85,13 +89,31 @@ export function samTemplate(manifest: Manifest): string {
     dockerTag: 'latest',
     functions: stackFunctions(manifest),
     architecture: manifest.architecture,
-    memory: manifest.memory,
-    timeout: manifest.timeout,
     roleArn: manifest.deploy.roleArn,
-    environment: Object.entries(manifest.deploy.environment ?? {}),
+    ...samTriggerData(manifest),
     projectTag: PROJECT_TAG,
     handlerTag: HANDLER_TAG,
   });
+}
+
+/** What template.yaml's triggers need: the queues the role reads, the schedule's event, CORS as CloudFormation spells it. */
+function samTriggerData(manifest: Manifest) {
+  const functions = stackFunctions(manifest);
+  return {
+    queueArns: functions.flatMap((f) => {
+      const t = f.settings.trigger;
+      return t?.type === 'sqs' ? [t.queueArn ? q(t.queueArn) : `!GetAtt ${f.ids.queue}.Arn`] : [];
+    }),
+    sqsActions: SQS_CONSUMER_ACTIONS,
+    scheduleInput: SCHEDULE_INPUT_SUB,
+    visibilityTimeout: queueVisibilityTimeout,
+    defaultBatchSize: 10,
+    defaultMaxReceiveCount: 5,
+    cors: (c: NonNullable<UrlTrigger['cors']>) =>
+      JSON.parse(
+        JSON.stringify({ AllowOrigins: c.allowOrigins, AllowMethods: c.allowMethods, AllowHeaders: c.allowHeaders, ExposeHeaders: c.exposeHeaders, AllowCredentials: c.allowCredentials, MaxAge: c.maxAge }),
+      ),
+  };
 }
 
 export function cdkApp(): string {

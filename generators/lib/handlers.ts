@@ -3,11 +3,12 @@
 // runtime's snippets and insert it above its needle line (a comment that stays in
 // the file), write the sample event, list the handler in the manifest.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import ejs from 'ejs';
-import type { HandlerEntry } from 'lambda-image';
+import type { HandlerEntry, Trigger } from 'lambda-image';
 import type { HandlerInsertion, RuntimeSpec } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import { TEMPLATES } from './paths.ts';
@@ -34,6 +35,11 @@ export const README_INSERTION: HandlerInsertion = {
 };
 
 const insertionsOf = (runtime: RuntimeSpec): readonly HandlerInsertion[] => [...runtime.insertions, README_INSERTION];
+
+/** A planned handler as the manifest lists it: everything the entry holds (settings, trigger) but the planning's own fields. */
+export function manifestEntry({ identifier: _identifier, ...entry }: PlannedHandler): HandlerEntry {
+  return entry;
+}
 
 export function planHandler(name: string, runtime: RuntimeSpec, names: ProjectNames): PlannedHandler {
   const identifier = runtime.identifier(name);
@@ -84,7 +90,11 @@ export function insertionProblems(fs: Editor, root: string, runtime: RuntimeSpec
 }
 
 export function renderSnippet(runtime: RuntimeSpec, insertion: HandlerInsertion, data: Record<string, unknown>): string {
-  const template = join(TEMPLATES, insertion.templates ?? runtime.templates, 'handler', insertion.snippet);
+  const dir = join(TEMPLATES, insertion.templates ?? runtime.templates, 'handler');
+  // A handler with a trigger gets its trigger's idiomatic snippet where the language has one.
+  const trigger = (data.trigger as Trigger | undefined)?.type;
+  const own = trigger ? join(dir, trigger, insertion.snippet) : undefined;
+  const template = own && existsSync(own) ? own : join(dir, insertion.snippet);
   return ejs.render(ejs.fileLoader(template).toString(), data, { filename: template });
 }
 
@@ -161,7 +171,8 @@ export function addHandlers(
     const event = join(root, handler.event);
     if (!fs.exists(event)) {
       const template = join(TEMPLATES, 'common', 'event.json.ejs');
-      fs.write(event, ejs.render(ejs.fileLoader(template).toString(), { ...handler, names, runtime: runtime.id }, { filename: template }));
+      const data = { ...handler, names, runtime: runtime.id, md5: (text: string) => createHash('md5').update(text).digest('hex') };
+      fs.write(event, ejs.render(ejs.fileLoader(template).toString(), data, { filename: template }));
       touched.add(event);
     }
   }

@@ -25,12 +25,22 @@ const FLAGS: Record<string, OptionSpec> = {
   'skip-install': { name: 'skip-install', description: 'Do not run npm install for the tooling afterwards' },
   verbose: { name: 'verbose', description: "Show Yeoman's diagnostics, and a stack trace with every error" },
   help: { name: 'help', alias: 'h', description: 'Show this help' },
+  trigger: {
+    name: 'trigger',
+    value: 'type',
+    description: 'What invokes the new function besides npm run invoke: schedule, url or sqs (lambda-image.json "trigger"; default: none)',
+  },
+  schedule: {
+    name: 'schedule',
+    value: 'expression',
+    description: 'With --trigger schedule (implied): rate(...) or cron(...) (default: rate(1 day))',
+  },
   version: { name: 'version', description: "Show generator-lambda-image's version" },
 };
 
 /** The options of each generator, in --help order. */
 export function optionsOf(generator: Generator): OptionSpec[] {
-  if (generator === 'handler') return [FLAGS.verbose!, FLAGS.help!, FLAGS.version!];
+  if (generator === 'handler') return [FLAGS.trigger!, FLAGS.schedule!, FLAGS.verbose!, FLAGS.help!, FLAGS.version!];
   const fields = KEYS.flatMap((key) => {
     const field = FIELDS[key];
     return field.option ? [{ name: field.option, value: valueName(field.option), description: field.description }] : [];

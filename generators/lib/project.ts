@@ -4,7 +4,7 @@ import { MANIFEST_SCHEMA_REF, type DeployEngine, type Manifest } from 'lambda-im
 import { baseImage } from './catalogue.ts';
 import type { ProjectNames } from './names.ts';
 import { FIELDS, KEYS, type Key, type Settings } from './questions.ts';
-import type { PlannedHandler } from './handlers.ts';
+import { manifestEntry, type PlannedHandler } from './handlers.ts';
 import { toolingDependencies, toolingScripts } from './tooling.ts';
 
 function writeField<K extends Key>(key: K, settings: Settings, manifest: Manifest): void {
@@ -27,7 +27,7 @@ export function buildManifest(settings: Settings, names: ProjectNames, handlers:
     memory: settings.memory,
     timeout: settings.timeout,
     dispatcher: settings.runtime.dispatcher(names),
-    handlers: handlers.map(({ name, handler, event }) => ({ name, handler, event })),
+    handlers: handlers.map(manifestEntry),
     deploy: { roleArn: null, imageTagMutability: 'MUTABLE', keepImages: 10, environment: {}, ...existing?.deploy },
   };
   for (const key of KEYS) writeField(key, settings, manifest);

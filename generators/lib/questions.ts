@@ -29,11 +29,11 @@ import {
   checkRuntime,
   checkRuntimeVersion,
   checkTimeout,
-  parseHandlerList,
   type Problem,
 } from './validate.ts';
 import { OTHER_IMAGE_RUNTIMES, otherImageExample } from './base-image.ts';
 import { defaultGoModule, defaultJavaPackage, snakeCase } from './names.ts';
+import { parseHandlerSpecs, withTriggers } from './triggers.ts';
 import { ENGINE_DESCRIPTIONS, checkEngine } from './engines.ts';
 import { JAVA_KEYWORDS } from './runtimes/java.ts';
 
@@ -219,12 +219,16 @@ export const FIELDS: { readonly [K in Key]: Field<K> } = {
   handlers: {
     key: 'handlers',
     option: 'handlers',
-    description: 'Comma-separated handler names, e.g. ingest,report_daily (default: handler_1,handler_2,handler_3)',
-    message: 'Handler names (comma-separated)',
+    description:
+      'Comma-separated handler names, each with an optional trigger (schedule, url, sqs), e.g. ingest:sqs,report_daily:schedule,api:url (default: handler_1,handler_2,handler_3)',
+    message: 'Handler names (comma-separated; name:schedule, name:url or name:sqs gives one a trigger)',
     needs: ['runtime'],
     default: () => ['handler_1', 'handler_2', 'handler_3'],
     parse: (value, k) => {
-      const names = parseHandlerList(value);
+      // `name:trigger` gives a new handler its trigger (triggers.ts); the settings keep the names.
+      const { specs, problem } = parseHandlerSpecs(value);
+      if (problem) return { problem };
+      const names = withTriggers(specs);
       return checked(names, checkHandlerNames(names, runtimeOf(k)));
     },
     show: (names) => names.join(','),

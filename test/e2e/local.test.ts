@@ -130,6 +130,80 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     }
   });
 
+  it('--env-file and --aws-credentials reach the handler, while no process’s arguments and no file show a secret', async () => {
+    const token = `tok-${process.pid}-${Date.now()}`;
+    const secretKey = `sk-${process.pid}-${Date.now()}`;
+    const envFile = join(work, 'handler.env');
+    writeFileSync(envFile, `API_TOKEN=${token}\n`);
+    const restore = edit(core(), (t) =>
+      `${t}\n\ndef notify(event):\n    import os, time\n    time.sleep(1.5)\n    return {"token": os.environ.get("API_TOKEN"), "key_id": os.environ.get("AWS_ACCESS_KEY_ID"), "secret": os.environ.get("AWS_SECRET_ACCESS_KEY", "")[:3]}\n`,
+    );
+    try {
+      const seen: string[] = [];
+      let running = true;
+      const sampling = (async () => {
+        while (running) {
+          const { stdout } = await execa('ps', ['-eww', '-o', 'args='], { reject: false });
+          seen.push(stdout);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      })();
+      const { exitCode, stdout } = await execa('npm', ['run', '--silent', 'local', '--', 'notify', '--env-file', envFile, '--aws-credentials'], {
+        cwd: dir,
+        reject: false,
+        // The host's chain: environment variables first.
+        env: { NO_COLOR: '1', AWS_ACCESS_KEY_ID: 'AKIALOCALTEST', AWS_SECRET_ACCESS_KEY: secretKey, AWS_PROFILE: undefined },
+      });
+      running = false;
+      await sampling;
+      expect(stdout).toContain(`{"token":"${token}","key_id":"AKIALOCALTEST","secret":"sk-"}`);
+      expect(exitCode).toBe(0);
+      expect(seen.some((ps) => ps.includes('lambda-image local notify') || ps.includes('docker run'))).toBe(true);
+      for (const ps of seen) {
+        expect(ps).not.toContain(token);
+        expect(ps).not.toContain(secretKey);
+      }
+      const { stdout: files } = await execa('grep', ['-rl', '--exclude-dir=node_modules', secretKey, dir], { reject: false });
+      expect(files).toBe('');
+    } finally {
+      restore();
+    }
+  });
+
+  it('removes the container of a SIGKILLed run on the next run, and three rebuilds leave one image', async () => {
+    const restore = edit(core(), (t) => `${t}\n\ndef notify(event):\n    import time\n    time.sleep(60)\n`);
+    try {
+      const killed = execa('node_modules/.bin/lambda-image', ['local', 'notify'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+      let seen = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not started; output so far:\n${seen}`)), 90_000);
+        killed.stderr!.on('data', (chunk: Buffer) => {
+          seen += chunk;
+          if (/^Started /m.test(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      killed.kill('SIGKILL');
+      await killed;
+      expect(await containersOf(names.python)).toHaveLength(1);
+    } finally {
+      restore();
+    }
+    for (let i = 0; i < 3; i++) {
+      const change = edit(core(), (t) => `${t}\n# change ${i}\n`);
+      const { exitCode, stderr } = await local(dir, ['ingest']);
+      change();
+      expect(exitCode).toBe(0);
+      if (i === 0) expect(stderr).toContain('Removed 1 container left running by an earlier run that was killed');
+    }
+    const { stdout: images } = await execa('docker', ['images', '--quiet', '--filter', `label=${PROJECT_LABEL}=${names.python}`]);
+    expect(images.split('\n').filter(Boolean)).toHaveLength(1);
+    const { stdout: dangling } = await execa('docker', ['images', '--quiet', '--filter', 'dangling=true', '--filter', `label=${PROJECT_LABEL}=${names.python}`]);
+    expect(dangling).toBe('');
+  });
+
   it('fails the run when a handler raises, showing its error type, message and trace, in Docker and --native', async () => {
     const restore = edit(core(), (t) => `${t}\n\ndef report_daily(event):\n    raise ValueError("no report for today")\n`);
     try {

@@ -192,4 +192,27 @@ describe('the cdk engine', { timeout: 300_000 }, () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(await functionNames()).toEqual([]);
   });
+  test('each handler its own settings and trigger: the synthesized template holds the schedule, the queues and mapping, the URL, and passes cfn-lint', async () => {
+    const edited = JSON.parse(readFileSync(join(project, 'lambda-image.json'), 'utf8'));
+    const entry = (name: string) => edited.handlers.find((h: { name: string }) => h.name === name);
+    Object.assign(entry('ingest'), { memory: 256, trigger: { type: 'sqs', batchSize: 50, batchWindow: 5 } });
+    Object.assign(entry('report_daily'), { memory: 2048, ephemeralStorage: 1024, trigger: { type: 'schedule', expression: 'cron(0 6 * * ? *)', timezone: 'Europe/Paris' } });
+    Object.assign(entry('notify'), { reservedConcurrency: 2, trigger: { type: 'url', auth: 'NONE', cors: { allowOrigins: ['https://example.com'], allowMethods: ['GET'] } } });
+    writeFileSync(join(project, 'lambda-image.json'), JSON.stringify(edited, null, 2));
+    const synth = await run('npx', ['cdk', 'synth', '--quiet']);
+    expect(synth.exitCode, synth.all).toBe(0);
+    const path = join(project, 'cdk.out', 'orders-svc.template.json');
+    const synthesized = JSON.parse(readFileSync(path, 'utf8')) as Template;
+    const ofType = (type: string) => Object.values(synthesized.Resources).filter((r) => r.Type === type).map((r) => r.Properties);
+    expect(synthesized.Resources.IngestFunction!.Properties.MemorySize).toBe(256);
+    expect(synthesized.Resources.ReportDailyFunction!.Properties).toMatchObject({ MemorySize: 2048, EphemeralStorage: { Size: 1024 } });
+    expect(synthesized.Resources.NotifyFunction!.Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(ofType('AWS::Lambda::EventSourceMapping')).toEqual([expect.objectContaining({ BatchSize: 50, MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: ['ReportBatchItemFailures'] })]);
+    expect(ofType('AWS::SQS::Queue').map((q) => q.QueueName).sort()).toEqual(['orders-svc-ingest', 'orders-svc-ingest-dlq']);
+    expect(ofType('AWS::Scheduler::Schedule')).toEqual([expect.objectContaining({ ScheduleExpression: 'cron(0 6 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris' })]);
+    expect(ofType('AWS::Lambda::Url')).toEqual([expect.objectContaining({ AuthType: 'NONE', Cors: expect.objectContaining({ AllowOrigins: ['https://example.com'] }) })]);
+    expect(ofType('AWS::Lambda::Permission').map((p) => p.Action)).toContain('lambda:InvokeFunctionUrl');
+    const lint = await cfnLint(path);
+    expect(lint.errors, lint.output).toEqual([]);
+  });
 });

@@ -172,6 +172,60 @@ describe('template.yaml follows lambda-image.json', () => {
   });
 });
 
+describe('triggers and per-handler settings', () => {
+  test('template.yaml and the plain rendering both carry them, and both pass cfn-lint', async () => {
+    const dir = tmp();
+    const project = await generateWithEngine(join(dir, 'orders-svc'), { handlers: 'ingest,report_daily,api', deploy: 'sam' });
+    const manifest = readManifest(project);
+    const entry = (name: string) => manifest.handlers.find((h) => h.name === name)!;
+    Object.assign(entry('ingest'), { memory: 256, trigger: { type: 'sqs', batchSize: 50, batchWindow: 5 } });
+    Object.assign(entry('report_daily'), { memory: 2048, timeout: 300, ephemeralStorage: 1024, trigger: { type: 'schedule', expression: 'cron(0 6 * * ? *)', timezone: 'Europe/Paris' } });
+    Object.assign(entry('api'), { reservedConcurrency: 3, environment: { LEVEL: 'debug' }, trigger: { type: 'url', auth: 'NONE', cors: { allowOrigins: ['https://example.com'] } } });
+    writeManifest(project, manifest);
+    await rerunApp(project);
+
+    const path = join(project, 'template.yaml');
+    const lint = await cfnLint(path);
+    expect(lint.errors, lint.output).toEqual([]);
+    const sam = readCfnYaml(path);
+    const props = (id: string) => sam.Resources[id]!.Properties;
+    expect(props('IngestFunction')).toMatchObject({
+      MemorySize: 256,
+      Events: { Queue: { Type: 'SQS', Properties: { Queue: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] }, BatchSize: 50, MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: ['ReportBatchItemFailures'] } } },
+    });
+    expect(props('IngestQueue').RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['IngestDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(props('ReportDailyFunction')).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 1024 } });
+    expect(props('ReportDailyFunction').Events.Schedule).toMatchObject({ Type: 'ScheduleV2', Properties: { ScheduleExpression: 'cron(0 6 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris' } });
+    expect(props('ApiFunction')).toMatchObject({ ReservedConcurrentExecutions: 3, FunctionUrlConfig: { AuthType: 'NONE', Cors: { AllowOrigins: ['https://example.com'] } } });
+    expect(props('ApiFunction').Environment.Variables).toMatchObject({ LEVEL: 'debug' });
+    expect(props('ExecutionRole').Policies[0].PolicyDocument.Statement[0].Resource).toEqual([{ 'Fn::GetAtt': ['IngestQueue', 'Arn'] }]);
+
+    // The SAM transform makes of them what the plain rendering (which `npm run deploy` sends) holds.
+    const types = (t: Template) => Object.values(t.Resources).map((r) => r.Type).sort();
+    const transformed = await samTransform(path);
+    const plain = stackTemplate(loadManifest(project)) as unknown as Template;
+    for (const type of ['AWS::Lambda::EventSourceMapping', 'AWS::Scheduler::Schedule', 'AWS::Lambda::Url', 'AWS::SQS::Queue']) {
+      expect(types(transformed).filter((t) => t === type), type).toEqual(types(plain).filter((t) => t === type));
+    }
+    // A public URL: anyone may call it, and the call may invoke the function through the URL only.
+    const permissions = (t: Template) => resourcesOfType(t, 'AWS::Lambda::Permission').map(([, r]) => [r.Properties.Action, r.Properties.FunctionUrlAuthType ?? r.Properties.InvokedViaFunctionUrl]).sort();
+    expect(permissions(plain)).toEqual([['lambda:InvokeFunction', true], ['lambda:InvokeFunctionUrl', 'NONE']]);
+    expect(permissions(transformed)).toEqual(permissions(plain));
+    const [[, mapping] = []] = resourcesOfType(plain, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping!.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const [[, schedule] = []] = resourcesOfType(plain, 'AWS::Scheduler::Schedule');
+    expect(schedule!.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
+    expect(plain.Resources.SchedulerRole!.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': ['ReportDailyFunction', 'Arn'] }] },
+    ]);
+
+    const plainPath = join(dir, 'stack.json');
+    writeFileSync(plainPath, JSON.stringify(plain, null, 2));
+    const plainLint = await cfnLint(plainPath);
+    expect(plainLint.errors, plainLint.output).toEqual([]);
+  });
+});
+
 describe('the engine option', () => {
   test('sdk (the default) writes no engine file; the manifest records the engine', async () => {
     const project = await generateWithEngine(join(tmp(), 'orders-svc'), { handlers: 'ingest' });

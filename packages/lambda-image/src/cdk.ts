@@ -2,6 +2,6 @@
 // functions exactly as the sdk and sam engines do, so `lambda-image invoke` finds them and a
 // stack made by the sam engine updates in place. aws-cdk-lib stays the project's own
 // dependency: nothing here imports it.
-export { EXECUTION_ROLE, stackFunctions, stackName, type StackFunction } from './engines/stack.ts';
+export { EXECUTION_ROLE, queueVisibilityTimeout, stackFunctions, stackName, type StackFunction } from './engines/stack.ts';
 export { loadManifest, type Manifest } from './shared/manifest.ts';
 export { HANDLER_TAG, PROJECT_TAG } from './shared/names.ts';

@@ -10,8 +10,23 @@
 // `npm run invoke` finds the functions and a stack made by the sam engine updates in place.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, CfnOutput, Duration, Stack, Tags, aws_ecr_assets, aws_iam, aws_lambda } from 'aws-cdk-lib';
-import { EXECUTION_ROLE, HANDLER_TAG, PROJECT_TAG, loadManifest, stackFunctions, stackName } from 'lambda-image/cdk';
+import {
+  App,
+  CfnOutput,
+  Duration,
+  Size,
+  Stack,
+  Tags,
+  TimeZone,
+  aws_ecr_assets,
+  aws_iam,
+  aws_lambda,
+  aws_lambda_event_sources,
+  aws_scheduler,
+  aws_scheduler_targets,
+  aws_sqs,
+} from 'aws-cdk-lib';
+import { EXECUTION_ROLE, HANDLER_TAG, PROJECT_TAG, loadManifest, queueVisibilityTimeout, stackFunctions, stackName } from 'lambda-image/cdk';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = loadManifest(projectDir);
@@ -44,12 +59,79 @@ for (const fn of stackFunctions(manifest)) {
     functionName: fn.functionName,
     code: aws_lambda.DockerImageCode.fromImageAsset(projectDir, { cmd: [fn.command], platform }),
     architecture: arm ? aws_lambda.Architecture.ARM_64 : aws_lambda.Architecture.X86_64,
-    memorySize: manifest.memory,
-    timeout: Duration.seconds(manifest.timeout),
-    environment: manifest.deploy.environment,
+    // Each handler's own values, falling back to the project's (lambda-image.json).
+    memorySize: fn.settings.memory,
+    timeout: Duration.seconds(fn.settings.timeout),
+    environment: fn.settings.environment,
+    ephemeralStorageSize: Size.mebibytes(fn.settings.ephemeralStorage),
+    reservedConcurrentExecutions: fn.settings.reservedConcurrency,
+    description: fn.settings.description,
     role,
   });
   (lambda.node.defaultChild as aws_lambda.CfnFunction).overrideLogicalId(fn.logicalId);
   Tags.of(lambda).add(HANDLER_TAG, fn.handlerName);
   new CfnOutput(stack, fn.outputKey, { value: lambda.functionArn, description: `${fn.handlerName} (${fn.command})` });
+
+  const trigger = fn.settings.trigger;
+  if (trigger?.type === 'schedule') {
+    // The event the sdk and sam engines' schedules send: an EventBridge scheduled event filled in by Scheduler.
+    const input = {
+      version: '0',
+      id: aws_scheduler.ContextAttribute.executionId,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.scheduler',
+      account: stack.account,
+      time: aws_scheduler.ContextAttribute.scheduledTime,
+      region: stack.region,
+      resources: [aws_scheduler.ContextAttribute.scheduleArn],
+      detail: {},
+    };
+    new aws_scheduler.Schedule(stack, fn.ids.schedule, {
+      description: `${manifest.name}: invokes ${fn.handlerName} (generator-lambda-image)`,
+      schedule: aws_scheduler.ScheduleExpression.expression(
+        trigger.expression,
+        trigger.timezone ? TimeZone.of(trigger.timezone) : undefined,
+      ),
+      // Its role may invoke this function only.
+      target: new aws_scheduler_targets.LambdaInvoke(lambda, { input: aws_scheduler.ScheduleTargetInput.fromObject(input) }),
+    });
+  } else if (trigger?.type === 'url') {
+    const cors = trigger.cors;
+    const url = lambda.addFunctionUrl({
+      authType: trigger.auth === 'NONE' ? aws_lambda.FunctionUrlAuthType.NONE : aws_lambda.FunctionUrlAuthType.AWS_IAM,
+      cors: cors && {
+        allowedOrigins: cors.allowOrigins,
+        allowedMethods: cors.allowMethods?.map((m) => (m === '*' ? aws_lambda.HttpMethod.ALL : (m as aws_lambda.HttpMethod))),
+        allowedHeaders: cors.allowHeaders,
+        exposedHeaders: cors.exposeHeaders,
+        allowCredentials: cors.allowCredentials,
+        maxAge: cors.maxAge === undefined ? undefined : Duration.seconds(cors.maxAge),
+      },
+    });
+    new CfnOutput(stack, `${fn.ids.url}Address`, { value: url.url, description: `${fn.handlerName}: function URL` });
+  } else if (trigger?.type === 'sqs') {
+    let queue: aws_sqs.IQueue;
+    if (trigger.queueArn) {
+      queue = aws_sqs.Queue.fromQueueArn(stack, fn.ids.queue, trigger.queueArn);
+    } else {
+      const deadLetterQueue = new aws_sqs.Queue(stack, fn.ids.deadLetterQueue, {
+        queueName: fn.deadLetterQueueName,
+        retentionPeriod: Duration.days(14),
+      });
+      queue = new aws_sqs.Queue(stack, fn.ids.queue, {
+        queueName: fn.queueName,
+        visibilityTimeout: Duration.seconds(queueVisibilityTimeout(fn.settings.timeout)),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: trigger.maxReceiveCount ?? 5 },
+      });
+      new CfnOutput(stack, `${fn.ids.queue}Url`, { value: queue.queueUrl, description: `${fn.handlerName}: the queue it reads` });
+    }
+    // Grants the execution role the queue's consuming actions (a role of deploy.roleArn must have them already).
+    lambda.addEventSource(
+      new aws_lambda_event_sources.SqsEventSource(queue, {
+        batchSize: trigger.batchSize ?? 10,
+        maxBatchingWindow: trigger.batchWindow ? Duration.seconds(trigger.batchWindow) : undefined,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
 }

@@ -44,13 +44,10 @@ Options:
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
   --port <n>           publish the emulator on this host port (default: any free one)
-<<<<<<< HEAD
   --rie <path>         the Runtime Interface Emulator (aws-lambda-rie) to run in front of
                        the image's runtime client, for a project on another base image
                        than AWS's (default: $LAMBDA_IMAGE_RIE, else the release, downloaded
                        once into ~/.cache/lambda-image with its SHA-256 checked)
-  --verbose            stream the full docker build output
-=======
   --env-file <file>    variables for the handlers, in dotenv format (NAME=value
                        lines); over the manifest's deploy.environment
   --aws-credentials    give the handlers this machine's AWS credentials, from the
@@ -61,7 +58,6 @@ Options:
   --quiet              show the output and REPORT line of failing handlers only
   --verbose            stream the full docker build output and the emulator's
                        own log lines
->>>>>>> main
   -h, --help           show this help
 
 Examples:

@@ -26,8 +26,9 @@ import {
 import type { StartedContainer } from '../shared/docker.ts';
 import { dispatcherPayload, EmulatorNotReady, INVOKE_PATH, InvocationTimeout, invokeEmulator, waitForEmulator } from './emulator.ts';
 import type { Outcome } from '../shared/outcome.ts';
-import { EXIT, formatBuildFailure, formatBuildStep, formatSeconds } from '../shared/output.ts';
+import { EXIT, formatBuildFailure, formatSeconds } from '../shared/output.ts';
 import { Cleanup } from '../shared/cleanup.ts';
+import { BuildDisplay } from '../shared/build-display.ts';
 import { lambdaEnvironment, localFunctionName } from './function-env.ts';
 import { InvocationLogs } from './invocation-logs.ts';
 import { headline, type ModeInput } from './mode.ts';
@@ -165,15 +166,18 @@ export async function runDockerMode({ manifest, invocations, options, context, r
     if (options.build) {
       stderr.write(`Building ${tag}\n`);
       const previous = await imageId(tag);
+      const display = new BuildDisplay(stderr, paint);
       try {
         const { seconds } = await dockerBuild({
           cwd: context.projectDir,
           tag,
           architecture: manifest.architecture,
           labels: { [PROJECT_LABEL]: manifest.name },
-          onStep: options.verbose ? undefined : (step) => stderr.write(`${formatBuildStep(step, paint)}\n`),
+          onStep: options.verbose ? undefined : display.step,
+          onStepStart: options.verbose ? undefined : display.start,
+          onStepOutput: options.verbose ? undefined : display.output,
           onLine: options.verbose ? (line) => stderr.write(`  ${line}\n`) : undefined,
-        });
+        }).finally(() => display.stop());
         phases.push(['build', seconds]);
         stderr.write(`Built ${tag} in ${formatSeconds(seconds)}\n`);
         // The image the tag named before: untagged now, unless another tag or a container holds it.

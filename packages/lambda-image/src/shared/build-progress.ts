@@ -17,6 +17,10 @@ export interface BuildStep {
 
 export interface BuildProgressOptions {
   onStep?: (step: BuildStep) => void;
+  /** A visible step has started (its output so far is empty). */
+  onStart?: (step: BuildStep) => void;
+  /** A line of a visible step's output, as it comes. */
+  onOutput?: (step: BuildStep, line: string) => void;
   now?: () => number;
 }
 
@@ -40,10 +44,14 @@ export class BuildProgress {
   private readonly byId = new Map<string, Running>();
   private classic: Running | undefined;
   private readonly onStep: (step: BuildStep) => void;
+  private readonly onStart: (step: BuildStep) => void;
+  private readonly onOutput: (step: BuildStep, line: string) => void;
   private readonly now: () => number;
 
   constructor(options: BuildProgressOptions = {}) {
     this.onStep = options.onStep ?? (() => {});
+    this.onStart = options.onStart ?? (() => {});
+    this.onOutput = options.onOutput ?? (() => {});
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -71,7 +79,7 @@ export class BuildProgress {
       this.kitLine(kit[1] ?? '', kit[2] ?? '');
       return;
     }
-    if (this.classic) this.classic.output.push(line);
+    if (this.classic) this.output(this.classic, line);
     else this.loose.push(line);
   }
 
@@ -123,11 +131,16 @@ export class BuildProgress {
     }
     if (/^sha256:[0-9a-f]{64}$/.test(rest)) return;
     const output = KIT_TIMED_OUTPUT.exec(rest);
-    step.output.push(output ? (output[1] ?? '') : rest);
+    this.output(step, output ? (output[1] ?? '') : rest);
+  }
+
+  private output(step: Running, line: string): void {
+    step.output.push(line);
+    if (!step.internal) this.onOutput(step, line);
   }
 
   private start(position: string | undefined, instruction: string, internal: boolean): Running {
-    return {
+    const step: Running = {
       position,
       instruction: instruction.trim(),
       cached: false,
@@ -138,6 +151,8 @@ export class BuildProgress {
       internal,
       finished: false,
     };
+    if (!internal) this.onStart(step);
+    return step;
   }
 
   private endClassic(): void {

@@ -89,6 +89,9 @@ export interface DockerBuildOptions {
   onLine?: (line: string) => void;
   /** Each build step once it has finished, with its duration. */
   onStep?: (step: BuildStep) => void;
+  /** Each build step as it starts, and each line of its output: for a live display. */
+  onStepStart?: (step: BuildStep) => void;
+  onStepOutput?: (step: BuildStep, line: string) => void;
   /** --build-arg NAME=value pairs. */
   buildArgs?: Record<string, string>;
   /** --label NAME=value pairs on the image (the project label: what cleanup finds it by). */
@@ -129,7 +132,7 @@ export function buildArguments(options: DockerBuildOptions, buildx: boolean): st
 /** Builds the image in `cwd`; a failure throws DockerBuildError with the failing step and its output. */
 export async function dockerBuild(options: DockerBuildOptions): Promise<{ seconds: number }> {
   const started = performance.now();
-  const progress = new BuildProgress({ onStep: options.onStep });
+  const progress = new BuildProgress({ onStep: options.onStep, onStart: options.onStepStart, onOutput: options.onStepOutput });
   const all: string[] = [];
   const subprocess = execa(DOCKER, buildArguments({ ...options, buildArgs: { ...extraCaCertsArg(), ...options.buildArgs } }, await hasBuildx()), {
     cwd: options.cwd,
@@ -326,8 +329,9 @@ export async function containersWithLabels(label: string, field: string): Promis
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [id = '', value = ''] = l.trim().split(' ');
-      return { id, value };
+      const line = l.trim();
+      const space = line.indexOf(' ');
+      return space < 0 ? { id: line, value: '' } : { id: line.slice(0, space), value: line.slice(space + 1) };
     });
 }
 

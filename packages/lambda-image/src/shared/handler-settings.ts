@@ -163,7 +163,7 @@ export function timezoneProblem(timezone: string): string | undefined {
 }
 
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
-const ENV_NAME = /^[a-zA-Z]\w*$/;
+const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 /** Lambda refuses these names: it sets them itself. */
 export const RESERVED_ENV = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
@@ -268,7 +268,7 @@ export function handlerSettingsProblems(entry: Record<string, unknown>, at: stri
     if (!isObject(env)) problems.push(`${at}.environment must map names to string values`);
     else {
       for (const [name, value] of Object.entries(env)) {
-        if (!ENV_NAME.test(name)) problems.push(`${at}.environment: "${name}" is not a variable name (a letter, then letters, digits, _)`);
+        if (!ENV_NAME.test(name)) problems.push(`${at}.environment: "${name}" is not a variable name Lambda takes (a letter, then at least one letter, digit or _)`);
         else if (RESERVED_ENV.includes(name)) problems.push(`${at}.environment: ${name} is set by Lambda and cannot be given`);
         if (typeof value !== 'string') problems.push(`${at}.environment.${name} must be a string`);
       }
