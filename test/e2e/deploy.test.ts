@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import {
+  DeleteLifecyclePolicyCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetLifecyclePolicyCommand,
@@ -19,6 +21,7 @@ import { packageRoot } from '../../generators/lib/paths.ts';
 import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
 import { generateProject } from '../support/generate.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { SimRepository } from '../../packages/lambda-image/test/ecr-lifecycle-simulator.ts';
 
 const PROJECT = 'orders-svc';
 const HANDLERS = ['ingest', 'report_daily', 'notify'];
@@ -88,6 +91,10 @@ function filesHolding(since: number, needles: string[]): string[] {
   );
   return found.stdout.split('\n').filter(Boolean);
 }
+
+const repoUri = () => `${aws.registryHost}/${PROJECT}`;
+const localImages = () =>
+  execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', repoUri()], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
 const dockerConfig = () => {
   const file = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
@@ -164,7 +171,9 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
       expect(result.exitCode).toBe(1);
       expect(result.stdout.match(/^Pushing /gm)).toHaveLength(1);
       expect(result.stderr).toMatch(/access denied: these credentials may not call lambda:CreateFunction/);
-      expect(result.stderr).toMatch(/Done before it stopped:\n {2}- created the ECR repository orders-svc\n {2}- pushed \S+:ctx-[0-9a-f]{16} \(sha256:[0-9a-f]{64}\)\n {2}- created the execution role \S+orders-svc-lambda-role/);
+      expect(result.stderr).toMatch(
+        /Done before it stopped:\n {2}- created the ECR repository orders-svc\n {2}- set the lifecycle policy of orders-svc \(keeps the last 10 builds \(ctx-\*\) and every image a function runs\)\n {2}- pushed \S+:ctx-[0-9a-f]{16} \(sha256:[0-9a-f]{64}\)\n {2}- tagged sha256:[0-9a-f]{64} lambda-image-live-[0-9a-f]{8}-[0-9a-f]{16}, which the lifecycle policy never expires\n {2}- created the execution role \S+orders-svc-lambda-role/,
+      );
       for (const name of expectedNames(HANDLERS)) expect(result.stderr).toContain(`- ${name} (failed)`);
       // ECR's docker password (moto's is "<account>-auth-token") is never shown, nor left in the user's docker config.
       expect(`${result.stdout}${result.stderr}`).not.toContain('auth-token');
@@ -187,7 +196,7 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect(repo.imageScanningConfiguration?.scanOnPush).toBe(true);
     expect(repo.imageTagMutability).toBe('MUTABLE');
     const policy = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: PROJECT }))).lifecyclePolicyText!);
-    expect(policy.rules[0].selection).toMatchObject({ countType: 'imageCountMoreThan', countNumber: 10 });
+    expect(policy.rules[1].selection).toMatchObject({ tagPrefixList: ['ctx-'], countType: 'imageCountMoreThan', countNumber: 10 });
 
     const tags = await aws.registryTags(PROJECT);
     expect(tags).toHaveLength(1);
@@ -244,6 +253,13 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect([...uris][0]).not.toBe(imageUri);
     expect([...uris][0]).toMatch(/@sha256:[0-9a-f]{64}$/);
     expect(await aws.registryTags(PROJECT)).toHaveLength(2);
+    // The image the functions ran before lost its live tag; the new one has it.
+    const images = (await ecr.send(new DescribeImagesCommand({ repositoryName: PROJECT }))).imageDetails!;
+    const live = images.filter((i) => i.imageTags?.some((t) => t.startsWith('lambda-image-live-')));
+    expect(live.map((i) => `${repoUri()}@${i.imageDigest}`)).toEqual([...uris]);
+    expect(result.stdout).toMatch(/Released 1 older image no function runs any more/);
+    // This machine keeps the docker image of the current build only.
+    expect(localImages()).toEqual([`${repoUri()}:${live[0]!.imageTags!.find((t) => t.startsWith('ctx-'))}`]);
   });
 
   test('SIGINT at the terminal, then SIGTERM to the process, during the push: each stops with a summary and 130/143; no file written holds the registry password', async () => {
@@ -300,6 +316,72 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect(pruned.exitCode, pruned.stderr).toBe(0);
     expect(pruned.stdout).toMatch(/Deleted orphaned functions: orders-svc-notify/);
     expect(await functionNames()).toEqual(expectedNames(['ingest', 'report_daily']));
+  });
+
+  test('the lifecycle policy is desired state: restored after deletion, follows keepImages; simulated, it never expires the live image', async () => {
+    await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: PROJECT }));
+    const restored = await npmRun('deploy');
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/Set the lifecycle policy of orders-svc: keeps the last 10 builds/);
+
+    const file = join(project, 'lambda-image.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    manifest.deploy.keepImages = 3;
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+    const corrected = await npmRun('deploy');
+    expect(corrected.exitCode, corrected.stderr).toBe(0);
+    expect(corrected.stdout).toMatch(/Corrected the lifecycle policy of orders-svc: keeps the last 3 builds/);
+    const again = await npmRun('deploy');
+    expect(again.stdout).not.toMatch(/lifecycle policy/);
+
+    // ECR's rules, applied to what moto holds now: the policy deploy wrote, the images and their push times.
+    const policy = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: PROJECT }))).lifecyclePolicyText!);
+    const images = (await ecr.send(new DescribeImagesCommand({ repositoryName: PROJECT }))).imageDetails!;
+    const running = new Set((await functionDetails(expectedNames(['ingest', 'report_daily']))).map((f) => f.Code!.ImageUri!.split('@')[1]!));
+    expect(running.size).toBe(1);
+    const [live] = [...running];
+    const repo = new SimRepository(
+      images.map((i) => ({ digest: i.imageDigest!, tags: i.imageTags ?? [], pushedAt: i.imagePushedAt!.getTime() })),
+      Date.now(),
+    );
+    for (let n = 1; n <= 40; n++) {
+      repo.push(`sha256:${n.toString(16).padStart(64, 'f')}`, `ctx-ci-build-${n}`);
+      repo.advance(policy, 10);
+    }
+    expect(repo.has(live!)).toBe(true);
+    expect(repo.images.filter((i) => i.tags.some((t) => t.startsWith('ctx-'))).length).toBeLessThanOrEqual(4);
+  });
+
+  test('a repository belongs to its project: another project is refused it (and let in by flag); destroy --repository is refused while that project uses it', async () => {
+    const other = join(work, 'billing-svc');
+    execFileSync('cp', ['-r', project, other]);
+    const file = join(other, 'lambda-image.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    manifest.name = 'billing-svc';
+    manifest.handlers = manifest.handlers.slice(0, 1);
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+    const inOther = (args: string[]) =>
+      execa('npm', ['run', '--silent', args[0]!, '--', ...args.slice(1)], { cwd: other, env: { ...baseEnv(), ...aws.env }, extendEnv: false, reject: false, stdin: 'ignore' });
+
+    const refused = await inOther(['deploy']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/the ECR repository orders-svc belongs to the project "orders-svc".*--allow-shared-repository/s);
+    expect(refused.stderr).toMatch(/Nothing was changed in AWS/);
+    expect(await functionNames()).not.toContain('billing-svc-ingest');
+
+    const shared = await inOther(['deploy', '--allow-shared-repository']);
+    expect(shared.exitCode, shared.stderr).toBe(0);
+    expect(await functionNames()).toContain('billing-svc-ingest');
+
+    const destroyRefused = await npmRun('destroy', ['--yes', '--repository']);
+    expect(destroyRefused.exitCode).toBe(1);
+    expect(destroyRefused.stderr).toMatch(/holds images that functions of the project "billing-svc" run: billing-svc-ingest.*--allow-shared-repository. Nothing was deleted/s);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(1);
+    expect(await functionNames()).toContain('orders-svc-ingest');
+
+    const gone = await inOther(['destroy', '--yes']);
+    expect(gone.exitCode, gone.stderr).toBe(0);
+    expect(await functionNames()).not.toContain('billing-svc-ingest');
   });
 
   test('invoke sends the event and prints the response (moto echoes it, or returns a queued result)', async () => {

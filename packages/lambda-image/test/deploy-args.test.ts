@@ -8,8 +8,14 @@ import { formatInvokeResult, parseInvokeArgs, readEvent } from '../src/deploy/in
 
 describe('deploy arguments', () => {
   test('defaults and flags', () => {
-    expect(parseDeployArgs([])).toEqual({ dryRun: false, prune: false, rebuild: false, help: false });
-    expect(parseDeployArgs(['--dry-run', '--prune', '--rebuild'])).toEqual({ dryRun: true, prune: true, rebuild: true, help: false });
+    expect(parseDeployArgs([])).toEqual({ dryRun: false, prune: false, rebuild: false, allowSharedRepository: false, help: false });
+    expect(parseDeployArgs(['--dry-run', '--prune', '--rebuild', '--allow-shared-repository'])).toEqual({
+      dryRun: true,
+      prune: true,
+      rebuild: true,
+      allowSharedRepository: true,
+      help: false,
+    });
     expect(parseDeployArgs(['-h']).help).toBe(true);
   });
 
@@ -21,7 +27,7 @@ describe('deploy arguments', () => {
 
 describe('destroy arguments', () => {
   test('the repository and the role only on request', () => {
-    expect(parseDestroyArgs([])).toEqual({ yes: false, repository: false, role: false, dryRun: false, help: false });
+    expect(parseDestroyArgs([])).toEqual({ yes: false, repository: false, role: false, dryRun: false, allowSharedRepository: false, help: false });
     expect(parseDestroyArgs(['--yes', '--repository', '--role'])).toMatchObject({ yes: true, repository: true, role: true });
     expect(parseDestroyArgs(['-y']).yes).toBe(true);
     expect(() => parseDestroyArgs(['--force'])).toThrow(/Unknown option '--force'[\s\S]*Usage: npm run destroy/);

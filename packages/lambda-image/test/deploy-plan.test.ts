@@ -3,7 +3,7 @@ import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda
 import { DeployError } from '../src/shared/aws.ts';
 import { functionSpecs, groupFailures } from '../src/deploy/deploy.ts';
 import { type DeployState, functionTable, partialState, table } from '../src/deploy/deploy-report.ts';
-import { lifecyclePolicy, repositoryName } from '../src/deploy/ecr.ts';
+import { repositoryName } from '../src/deploy/ecr.ts';
 import { type ExistingFunction, type FunctionSpec, applyFunction, diffFunction, isRoleNotReady } from '../src/deploy/lambda.ts';
 import type { Manifest } from '../src/shared/manifest.ts';
 
@@ -224,19 +224,6 @@ describe('applying a function', () => {
 });
 
 describe('ECR', () => {
-  test('the lifecycle policy expires all but the last N images', () => {
-    expect(JSON.parse(lifecyclePolicy(7))).toEqual({
-      rules: [
-        {
-          rulePriority: 1,
-          description: expect.stringContaining('7'),
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 7 },
-          action: { type: 'expire' },
-        },
-      ],
-    });
-  });
-
   test('a repository in another region is refused before anything is built', () => {
     expect(repositoryName({ repository: 'orders-svc' }, 'us-east-1', '123456789012')).toBe('orders-svc');
     expect(repositoryName({ repository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/orders' }, 'us-east-1', '123456789012')).toBe('orders');

@@ -10,6 +10,8 @@ import { createRepository, findImage, findRepository, pinnedImageUri, registryLo
 import type { Manifest } from '../shared/manifest.ts';
 import { checkImageSize, checkManifestType, pushImage } from './registry.ts';
 import type { StopRequest } from './interruption.ts';
+import { CONTENT_TAG_PREFIX, ensureLifecyclePolicy, protectImage } from './lifecycle.ts';
+import { checkDeployOwnership, repositoryOwner } from './ownership.ts';
 
 /** Runs one step of a deploy and records how long it took, whether it succeeded or not. */
 export async function timed<T>(steps: StepTime[], step: string, work: () => Promise<T>): Promise<T> {
@@ -30,6 +32,8 @@ export interface ImagePlan {
   /** The digest already in the repository under this tag; undefined means build and push. */
   digest?: string;
   mediaType?: string;
+  /** The project the repository belongs to (its lambda-image:project tag), when it exists and has one. */
+  owner?: string;
 }
 
 /** ECR's URI for a repository (its China regions are under amazonaws.com.cn). */
@@ -43,11 +47,15 @@ export async function planImage(
   clients: AwsClients,
   identity: Identity,
   rebuild: boolean,
+  allowSharedRepository = false,
 ): Promise<ImagePlan> {
   const repository = repositoryName(manifest, clients.region, identity.account);
   const [repo, tag] = await Promise.all([findRepository(clients.ecr, repository), contentTag(dir, manifest.architecture)]);
+  const owner = repo ? await repositoryOwner(clients.ecr, repo) : undefined;
+  checkDeployOwnership(repository, owner, manifest.name, allowSharedRepository);
   const existing = repo && !rebuild ? await findImage(clients.ecr, repository, tag) : undefined;
   return {
+    owner,
     repository,
     exists: repo !== undefined,
     repositoryUri: repo?.repositoryUri ?? ecrRepositoryUri(identity.account, clients.region, repository),
@@ -107,14 +115,26 @@ export async function publishImage(
         name: plan.repository,
         project: manifest.name,
         imageTagMutability: manifest.deploy.imageTagMutability,
-        keepImages: manifest.deploy.keepImages,
       }),
     );
     repositoryUri = repo.repositoryUri ?? repositoryUri;
     state.repository = { name: plan.repository, uri: repositoryUri, created: true };
-    out(`Created the ECR repository ${repositoryUri} (scan on push, keeps the last ${manifest.deploy.keepImages} images)`);
+    out(`Created the ECR repository ${repositoryUri} (scan on push, ${manifest.deploy.imageTagMutability} tags)`);
   } else {
     state.repository = { name: plan.repository, uri: repositoryUri, created: false };
+    if (plan.owner === undefined) out(`Note: the ECR repository ${plan.repository} was not created by deploy: it is used, and never deleted by destroy`);
+  }
+  const keep = manifest.deploy.keepImages;
+  const policyWords = `keeps the last ${keep} builds (${CONTENT_TAG_PREFIX}*) and every image a function runs`;
+  try {
+    const policy = await timed(state.steps, 'lifecycle', () => ensureLifecyclePolicy(clients.ecr, plan.repository, keep));
+    if (policy !== 'unchanged') {
+      (state.changes ??= []).push(`${policy} the lifecycle policy of ${plan.repository} (${policyWords})`);
+      out(`${policy === 'set' ? 'Set' : 'Corrected'} the lifecycle policy of ${plan.repository}: ${policyWords}`);
+    }
+  } catch (error) {
+    (state.notDone ??= []).push(`the lifecycle policy of ${plan.repository} was not set (${(error as Error).name})`);
+    throw error;
   }
   afterRepository?.();
 
@@ -149,5 +169,9 @@ export async function publishImage(
     out(`Image ${imageRef} is already in the repository (${digest}): no build, no push`);
     checkManifestType(plan.mediaType, imageRef);
   }
+  // Before any function runs it: from now on no lifecycle rule can expire it (lifecycle.ts).
+  stop?.check();
+  const live = await timed(state.steps, 'protect', () => protectImage(clients.ecr, plan.repository, manifest.name, digest!));
+  state.image.liveTag = live;
   return { repositoryUri, tag: plan.tag, digest: digest!, uri: pinnedImageUri(repositoryUri, digest!) };
 }

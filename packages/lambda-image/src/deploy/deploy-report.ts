@@ -22,7 +22,7 @@ export interface DeployState {
   account?: string;
   region?: string;
   repository?: { name: string; uri?: string; created: boolean };
-  image?: { uri: string; digest?: string; built: boolean; pushed: boolean };
+  image?: { uri: string; digest?: string; built: boolean; pushed: boolean; liveTag?: string };
   role?: { arn: string; created: boolean };
   functions: FunctionRow[];
   orphans: { name: string; handlerName?: string; deleted: boolean }[];
@@ -70,6 +70,7 @@ export function partialState(state: DeployState, interrupted = false): string[] 
   if (state.repository?.created) done.push(`created the ECR repository ${state.repository.name}`);
   for (const change of state.changes ?? []) done.push(change);
   if (state.image?.pushed) done.push(`pushed ${state.image.uri}${state.image.digest ? ` (${state.image.digest})` : ''}`);
+  if (state.image?.liveTag) done.push(`tagged ${state.image.digest} ${state.image.liveTag}, which the lifecycle policy never expires`);
   if (state.role?.created) done.push(`created the execution role ${state.role.arn}`);
   for (const f of state.functions) {
     if (f.result === 'created' || f.result === 'updated') done.push(`${f.result} the function ${f.name}`);

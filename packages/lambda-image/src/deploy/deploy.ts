@@ -3,7 +3,8 @@
 import { parseCommandArgs } from '../shared/args.ts';
 import pLimit from 'p-limit';
 import { DeployError, createClients, explainAwsError, resolveRegion, whoAmI, type AwsClients, type Identity } from '../shared/aws.ts';
-import { type ImagePlan, describeImagePlan, planImage, publishImage, timed } from './deploy-image.ts';
+import { type ImagePlan, type PublishedImage, describeImagePlan, planImage, publishImage, timed } from './deploy-image.ts';
+import { releaseUnusedImages, removeOlderLocalImages } from './after-deploy.ts';
 import { type DeployState, type FunctionRow, functionTable, partialState, stepLine } from './deploy-report.ts';
 import { DockerBuildError, DockerError } from '../shared/docker.ts';
 import { pinnedImageUri } from './ecr.ts';
@@ -43,7 +44,11 @@ Options:
               and the queues deploy created that no sqs trigger uses any more
   --rebuild   build and push even when the repository already has the image for these sources
               (to pick up a newer base image)
+  --allow-shared-repository
+              deploy into an ECR repository that another project created (refused otherwise)
   -h, --help  show this help
+
+Ctrl-C (or SIGTERM) stops at the next safe point and says what was done; run again to finish.
 
 AWS credentials and region come from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID…,
 AWS_REGION); without a region, lambda-image.json's "region" is used.`;
@@ -52,6 +57,7 @@ export interface DeployArgs {
   dryRun: boolean;
   prune: boolean;
   rebuild: boolean;
+  allowSharedRepository: boolean;
   help: boolean;
 }
 
@@ -61,9 +67,16 @@ export function parseDeployArgs(argv: string[]): DeployArgs {
         'dry-run': { type: 'boolean', default: false },
         prune: { type: 'boolean', default: false },
         rebuild: { type: 'boolean', default: false },
+        'allow-shared-repository': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       }, 'deploy');
-    return { dryRun: values['dry-run'], prune: values.prune, rebuild: values.rebuild, help: values.help };
+    return {
+      dryRun: values['dry-run'],
+      prune: values.prune,
+      rebuild: values.rebuild,
+      allowSharedRepository: values['allow-shared-repository'],
+      help: values.help,
+    };
   } catch (error) {
     throw new DeployError(`${(error as Error).message}\n\n${DEPLOY_USAGE}`);
   }
@@ -74,6 +87,7 @@ export interface DeployOptions {
   dryRun?: boolean;
   prune?: boolean;
   rebuild?: boolean;
+  allowSharedRepository?: boolean;
   out?: (line: string) => void;
   concurrency?: number;
   /** Ctrl-C / SIGTERM: the deploy stops at its next safe point. */
@@ -137,7 +151,7 @@ export async function planDeploy(
   dir: string,
   clients: AwsClients,
   state: DeployState,
-  options: { rebuild?: boolean; concurrency?: number; regionSource: string },
+  options: { rebuild?: boolean; concurrency?: number; regionSource: string; allowSharedRepository?: boolean },
 ): Promise<Plan> {
   const identity = await timed(state.steps, 'identity', () => whoAmI(clients));
   state.account = identity.account;
@@ -147,7 +161,7 @@ export async function planDeploy(
   return timed(state.steps, 'lookup', async () => {
     const names = manifest.handlers.map((h) => functionName(manifest.name, h.name));
     const [image, role, existing, projectFunctions] = await Promise.all([
-      planImage(manifest, dir, clients, identity, options.rebuild ?? false),
+      planImage(manifest, dir, clients, identity, options.rebuild ?? false, options.allowSharedRepository),
       managedRole ? findRole(clients.iam, managedRole) : Promise.resolve(undefined),
       Promise.all(names.map((name) => limit(() => getFunction(clients.lambda, name)))),
       listProjectFunctions(clients.lambda, manifest.name),
@@ -236,7 +250,7 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
   const { manifest, region, source, clients } = await startDeploy(options.dir, state);
   const concurrency = options.concurrency ?? FUNCTION_CONCURRENCY;
 
-  const plan = await planDeploy(manifest, options.dir, clients, state, { rebuild: options.rebuild, concurrency, regionSource: source });
+  const plan = await planDeploy(manifest, options.dir, clients, state, { rebuild: options.rebuild, concurrency, regionSource: source, allowSharedRepository: options.allowSharedRepository });
   const regionNote =
     source === 'lambda-image.json' ? 'from lambda-image.json' : `from ${source}${region !== manifest.region ? `; lambda-image.json says ${manifest.region}` : ''}`;
   out(`${options.dryRun ? 'Plan for' : 'Deploying'} ${manifest.name}: account ${plan.identity.account}, region ${region} (${regionNote}), as ${plan.identity.arn}`);
@@ -269,14 +283,15 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
     rolePromise.catch(() => {});
   };
 
-  let imageUri: string;
+  let published: PublishedImage;
   try {
-    imageUri = (await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined, stop })).uri;
+    published = await publishImage(manifest, options.dir, clients, plan.image, state, { out, afterRepository: needRole ? startRole : undefined, stop });
   } catch (error) {
     // So that the partial state says whether the role was made.
     await rolePromise?.catch(() => {});
     throw error;
   }
+  const imageUri = published.uri;
 
   let roleArn = plan.role.arn;
   if (rolePromise) {
@@ -355,6 +370,9 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
       }
     });
   }
+
+  await releaseUnusedImages(clients, plan.image.repository, manifest.name, published.digest, state.orphans.filter((o) => !o.deleted).map((o) => o.name), out);
+  await removeOlderLocalImages(published.repositoryUri, published.tag);
 
   out('');
   for (const line of functionTable(state.functions, true)) out(line);
@@ -463,6 +481,6 @@ export async function main(argv: string[], dir: string = process.cwd()): Promise
     console.log(DEPLOY_USAGE);
     return 0;
   }
-  return runDeploy((state, stop) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild, stop }, state));
+  return runDeploy((state, stop) => deploy({ dir, dryRun: args.dryRun, prune: args.prune, rebuild: args.rebuild, allowSharedRepository: args.allowSharedRepository, stop }, state));
 }
 

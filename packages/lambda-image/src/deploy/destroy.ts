@@ -2,11 +2,11 @@
 // and the execution role go only when asked for by flag, and only when deploy made them.
 import { createInterface } from 'node:readline/promises';
 import { parseCommandArgs } from '../shared/args.ts';
-import { ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import pLimit from 'p-limit';
 import { DeployError, createClients, explainAwsError, resolveRegion, whoAmI } from '../shared/aws.ts';
 import { deleteRepository, findRepository, repositoryName } from './ecr.ts';
 import { deleteRole, findRole, isProjectRole } from './iam.ts';
+import { checkDestroyOwnership, otherUsers, repositoryOwner } from './ownership.ts';
 import { deleteFunction, listProjectFunctions } from './lambda.ts';
 import { destroyTriggerResources, listTriggerResources, removeMappings } from './triggers.ts';
 import { ManifestError, loadManifest } from '../shared/manifest.ts';
@@ -19,7 +19,8 @@ including orphaned ones) and their triggers: SQS mappings, the queues deploy cre
 schedules, their schedule group and the scheduler's role.
 
 Options:
-  --repository  also delete the ECR repository and every image in it
+  --repository  also delete the ECR repository and every image in it (refused while another
+                project's functions run images from it, unless --allow-shared-repository)
   --role        also delete the execution role deploy created
   -y, --yes     do not ask for confirmation (required when there is no terminal)
   --dry-run     list what would be deleted; delete nothing
@@ -30,6 +31,7 @@ export interface DestroyArgs {
   repository: boolean;
   role: boolean;
   dryRun: boolean;
+  allowSharedRepository: boolean;
   help: boolean;
 }
 
@@ -40,15 +42,24 @@ export function parseDestroyArgs(argv: string[]): DestroyArgs {
         repository: { type: 'boolean', default: false },
         role: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        'allow-shared-repository': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       }, 'destroy');
-    return { yes: values.yes, repository: values.repository, role: values.role, dryRun: values['dry-run'], help: values.help };
+    return {
+      yes: values.yes,
+      repository: values.repository,
+      role: values.role,
+      dryRun: values['dry-run'],
+      allowSharedRepository: values['allow-shared-repository'],
+      help: values.help,
+    };
   } catch (error) {
     throw new DeployError(`${(error as Error).message}\n\n${DESTROY_USAGE}`);
   }
 }
 
-export interface DestroyOptions extends Omit<DestroyArgs, 'help'> {
+export interface DestroyOptions extends Omit<DestroyArgs, 'help' | 'allowSharedRepository'> {
+  allowSharedRepository?: boolean;
   dir: string;
   out?: (line: string) => void;
   /** Asks the user; undefined when there is no terminal to ask on. */
@@ -123,9 +134,10 @@ export async function destroy(options: DestroyOptions): Promise<DestroyResult> {
     const name = repositoryName(manifest, region, identity.account);
     const repo = await findRepository(clients.ecr, name);
     if (repo?.repositoryArn) {
-      const tags = (await clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ?? [];
-      if (tags.some((t) => t.Key === PROJECT_TAG && t.Value === manifest.name)) result.repository = name;
-      else refusals.push(`the repository ${name} was not created by deploy (no ${PROJECT_TAG}=${manifest.name} tag): left in place`);
+      if ((await repositoryOwner(clients.ecr, repo)) === manifest.name) {
+        checkDestroyOwnership(name, await otherUsers(clients.lambda, repo.repositoryUri ?? '', manifest.name), options.allowSharedRepository ?? false);
+        result.repository = name;
+      } else refusals.push(`the repository ${name} was not created by deploy (no ${PROJECT_TAG}=${manifest.name} tag): left in place`);
     }
   }
   if (options.role) {

@@ -5,27 +5,12 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
-  PutLifecyclePolicyCommand,
   type ECRClient,
   type Repository,
 } from '@aws-sdk/client-ecr';
 import type { Manifest } from '../shared/manifest.ts';
 import { DeployError } from '../shared/aws.ts';
 import { PROJECT_TAG, parseRepository } from '../shared/names.ts';
-
-/** ECR keeps the most recent `keep` images and expires older ones: without it, every deploy's image piles up. */
-export function lifecyclePolicy(keep: number): string {
-  return JSON.stringify({
-    rules: [
-      {
-        rulePriority: 1,
-        description: `keep the last ${keep} images (lambda-image.json deploy.keepImages)`,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
-        action: { type: 'expire' },
-      },
-    ],
-  });
-}
 
 /**
  * The repository name to use in `region` for `account`. A manifest may give a full URI; Lambda
@@ -64,10 +49,9 @@ export interface RepositorySettings {
   name: string;
   project: string;
   imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
-  keepImages: number;
 }
 
-/** Creates the repository: scan on push, the manifest's tag mutability, the lifecycle policy. */
+/** Creates the repository, tagged as the project's: scan on push, the manifest's tag mutability (the lifecycle policy is lifecycle.ts's, on every deploy). */
 export async function createRepository(ecr: ECRClient, settings: RepositorySettings): Promise<Repository> {
   let repository: Repository | undefined;
   try {
@@ -87,9 +71,6 @@ export async function createRepository(ecr: ECRClient, settings: RepositorySetti
     if (repository) return repository;
     throw error;
   }
-  await ecr.send(
-    new PutLifecyclePolicyCommand({ repositoryName: settings.name, lifecyclePolicyText: lifecyclePolicy(settings.keepImages) }),
-  );
   if (!repository?.repositoryUri) throw new DeployError(`ECR created ${settings.name} but returned no repository URI`);
   return repository;
 }

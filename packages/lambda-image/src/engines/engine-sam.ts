@@ -10,13 +10,14 @@
 // no --prune here.
 import { parseCommandArgs } from '../shared/args.ts';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import { createClients, explainAwsError, resolveRegion, whoAmI } from '../shared/aws.ts';
 import { describeImagePlan, planImage, publishImage, timed } from '../deploy/deploy-image.ts';
 import { type DeployState, type FunctionRow, functionTable, stepLine, table } from '../deploy/deploy-report.ts';
 import { confirmDeletion, terminalConfirm } from '../deploy/destroy.ts';
 import { newState, runDeploy, startDeploy } from '../deploy/deploy.ts';
 import type { StopRequest } from '../deploy/interruption.ts';
+import { checkDestroyOwnership, otherUsers, repositoryOwner } from '../deploy/ownership.ts';
+import { releaseUnusedImages, removeOlderLocalImages } from '../deploy/after-deploy.ts';
 import { deleteRepository, findRepository, pinnedImageUri, repositoryName } from '../deploy/ecr.ts';
 import { deleteStack, deployStack, describeStack, type ResourceChangeRow } from './cloudformation.ts';
 import { IMAGE_PARAMETER, type StackFunction, stackFunctions, stackName, stackTemplate } from './stack.ts';
@@ -33,7 +34,11 @@ Options:
   --dry-run   show what the deploy would change (for an existing stack, through a change set
               that is then deleted); build, push and change nothing
   --rebuild   build and push even when the repository already has the image for these sources
+  --allow-shared-repository
+              deploy into an ECR repository that another project created (refused otherwise)
   -h, --help  show this help
+
+Ctrl-C (or SIGTERM) stops at the next safe point and says what was done; run again to finish.
 
 AWS credentials and region come from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID…,
 AWS_REGION); without a region, lambda-image.json's "region" is used.`;
@@ -43,7 +48,8 @@ export const SAM_DESTROY_USAGE = `Usage: npm run destroy -- [options]       (dep
 Deletes the project's CloudFormation stack: its functions and the execution role it made.
 
 Options:
-  --repository  also delete the ECR repository and every image in it
+  --repository  also delete the ECR repository and every image in it (refused while another
+                project's functions run images from it, unless --allow-shared-repository)
   -y, --yes     do not ask for confirmation (required when there is no terminal)
   --dry-run     show what would be deleted; delete nothing
   -h, --help    show this help`;
@@ -52,6 +58,7 @@ export interface SamDeployOptions {
   dir: string;
   dryRun?: boolean;
   rebuild?: boolean;
+  allowSharedRepository?: boolean;
   out?: (line: string) => void;
   /** Ctrl-C / SIGTERM: stops before the stack is deployed; once CloudFormation has the change set, it finishes it (and rolls back on failure) whatever happens here. */
   stop?: StopRequest;
@@ -98,7 +105,7 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
   out(
     `${options.dryRun ? 'Plan for' : 'Deploying'} ${manifest.name} as the CloudFormation stack ${stack}: account ${identity.account}, region ${region} (from ${source}), as ${identity.arn}`,
   );
-  const image = await timed(state.steps, 'lookup', () => planImage(manifest, options.dir, clients, identity, options.rebuild ?? false));
+  const image = await timed(state.steps, 'lookup', () => planImage(manifest, options.dir, clients, identity, options.rebuild ?? false, options.allowSharedRepository));
   const template = stackTemplate(manifest);
   const parameters = (uri: string) => ({ [IMAGE_PARAMETER]: uri });
   const tags = { [PROJECT_TAG]: manifest.name };
@@ -145,6 +152,9 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
     result.outputs[fn.outputKey] ?? `arn:${identity.partition}:lambda:${region}:${identity.account}:function:${fn.functionName}`;
   state.functions = resultRows(manifest, result.changes, arnOf, false);
   const removed = result.changes.filter((c) => c.action === 'Remove' && c.type === 'AWS::Lambda::Function');
+  // The stack went through: every function it holds runs the new image.
+  await releaseUnusedImages(clients, image.repository, manifest.name, published.digest, [], out);
+  await removeOlderLocalImages(published.repositoryUri, published.tag);
 
   out('');
   for (const line of functionTable(state.functions, true)) out(line);
@@ -158,11 +168,12 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
 }
 
 export async function samDeployMain(argv: string[], dir: string): Promise<number> {
-  let values: { 'dry-run': boolean; rebuild: boolean; help: boolean };
+  let values: { 'dry-run': boolean; rebuild: boolean; 'allow-shared-repository': boolean; help: boolean };
   try {
     values = parseCommandArgs(argv, {
         'dry-run': { type: 'boolean', default: false },
         rebuild: { type: 'boolean', default: false },
+        'allow-shared-repository': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       }, 'deploy').values;
   } catch (error) {
@@ -173,7 +184,7 @@ export async function samDeployMain(argv: string[], dir: string): Promise<number
     console.log(SAM_DEPLOY_USAGE);
     return 0;
   }
-  return runDeploy((state, stop) => samDeploy({ dir, dryRun: values['dry-run'], rebuild: values.rebuild, stop }, state));
+  return runDeploy((state, stop) => samDeploy({ dir, dryRun: values['dry-run'], rebuild: values.rebuild, allowSharedRepository: values['allow-shared-repository'], stop }, state));
 }
 
 export interface SamDestroyOptions {
@@ -181,6 +192,7 @@ export interface SamDestroyOptions {
   yes: boolean;
   repository: boolean;
   dryRun: boolean;
+  allowSharedRepository?: boolean;
   out?: (line: string) => void;
   confirm?: (question: string) => Promise<boolean>;
 }
@@ -203,8 +215,8 @@ export async function samDestroy(options: SamDestroyOptions): Promise<boolean> {
     const repoName = repositoryName(manifest, region, identity.account);
     const repo = await findRepository(clients.ecr, repoName);
     if (repo?.repositoryArn) {
-      const repoTags = (await clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ?? [];
-      if (repoTags.some((t) => t.Key === PROJECT_TAG && t.Value === manifest.name)) {
+      if ((await repositoryOwner(clients.ecr, repo)) === manifest.name) {
+        checkDestroyOwnership(repoName, await otherUsers(clients.lambda, repo.repositoryUri ?? '', manifest.name), options.allowSharedRepository ?? false);
         repository = repoName;
         targets.push(`repository ${repoName} (and every image in it)`);
       } else {
@@ -226,11 +238,12 @@ export async function samDestroy(options: SamDestroyOptions): Promise<boolean> {
 }
 
 export async function samDestroyMain(argv: string[], dir: string): Promise<number> {
-  let values: { yes: boolean; repository: boolean; 'dry-run': boolean; help: boolean };
+  let values: { yes: boolean; repository: boolean; 'dry-run': boolean; 'allow-shared-repository': boolean; help: boolean };
   try {
     values = parseCommandArgs(argv, {
         yes: { type: 'boolean', short: 'y', default: false },
         repository: { type: 'boolean', default: false },
+        'allow-shared-repository': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       }, 'destroy').values;
@@ -243,7 +256,14 @@ export async function samDestroyMain(argv: string[], dir: string): Promise<numbe
     return 0;
   }
   try {
-    await samDestroy({ dir, yes: values.yes, repository: values.repository, dryRun: values['dry-run'], confirm: terminalConfirm() });
+    await samDestroy({
+      dir,
+      yes: values.yes,
+      repository: values.repository,
+      dryRun: values['dry-run'],
+      allowSharedRepository: values['allow-shared-repository'],
+      confirm: terminalConfirm(),
+    });
     return 0;
   } catch (error) {
     console.error(`error: ${error instanceof ManifestError ? error.message : explainAwsError(error)}`);

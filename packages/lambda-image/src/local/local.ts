@@ -2,6 +2,7 @@
 // through the dispatcher one at a time (the emulator does not take concurrent
 // requests), report, and remove the container whatever happens. With --native, the
 // same invocations run in the host's own runtime instead.
+import { effectiveSettings } from '../shared/handler-settings.ts';
 import { findHandler, loadManifest, ManifestError } from '../shared/manifest.ts';
 import type { Manifest } from '../shared/manifest.ts';
 import { LOCAL_USAGE, parseLocalArgs, UsageError } from './local-args.ts';
@@ -70,7 +71,7 @@ async function runNativeMode({ manifest, invocations, context, reporter, paint, 
     const run = await runNative({
       manifest,
       projectDir: context.projectDir,
-      invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event) })),
+      invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event), timeoutMs: effectiveSettings(manifest, entry).timeout * 1000 })),
       environment: { ...lambdaEnvironment(manifest, context.projectDir, localFunctionName(manifest, invocations.map((i) => i.entry.name))), ...environment },
       runtimes: context.nativeRuntimes,
       onStart: (version) => {

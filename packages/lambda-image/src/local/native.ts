@@ -52,6 +52,8 @@ export function nativeRuntimeFor(manifest: Pick<Manifest, 'runtime'>, runtimes: 
 export interface NativeInvocation {
   name: string;
   payload: unknown;
+  /** This handler's own timeout (lambda-image.json: the handler's "timeout", else the project's). */
+  timeoutMs?: number;
 }
 
 export interface NativeResult {
@@ -123,6 +125,13 @@ export async function runNative(options: NativeRunOptions): Promise<NativeRun> {
   return { version: version!, results };
 }
 
+/** Lambda's words for a timeout, and where the timeout that applied is set. */
+function timedOutOutcome(handlerMs: number | undefined, projectSeconds: number): Outcome {
+  const seconds = handlerMs === undefined ? projectSeconds : handlerMs / 1000;
+  const where = handlerMs === undefined || seconds === projectSeconds ? `"timeout": ${projectSeconds} in lambda-image.json` : `the handler's "timeout": ${seconds} in lambda-image.json`;
+  return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds}.00 seconds (the function's timeout: ${where})`, stackTrace: [] };
+}
+
 interface Session {
   version: string;
   results: NativeResult[];
@@ -178,7 +187,7 @@ async function runSession(native: NativeRuntime, options: NativeRunOptions, invo
       }
       if (record.start) {
         startedAt = performance.now();
-        arm('invoke', timeoutMs);
+        arm('invoke', invocations[results.length]?.timeoutMs ?? timeoutMs);
         continue;
       }
       await settle();
@@ -203,7 +212,7 @@ async function runSession(native: NativeRuntime, options: NativeRunOptions, invo
     const name = invocations[results.length]?.name ?? '?';
     const outcome: Outcome =
       timedOut === 'invoke'
-        ? { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${options.manifest.timeout}.00 seconds (the function's timeout: "timeout": ${options.manifest.timeout} in lambda-image.json)`, stackTrace: [] }
+        ? timedOutOutcome(invocations[results.length]?.timeoutMs, options.manifest.timeout)
         : timedOut === 'init'
           ? { ok: false, errorType: 'Runtime.InitTimeout', errorMessage: `loading the handler took longer than ${(options.initTimeoutMs ?? INIT_TIMEOUT_MS) / 1000} s (Lambda's init phase limit)`, stackTrace: [] }
           : { ok: false, errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${signal ? `signal ${signal}` : `exit status ${exitCode}`}`, stackTrace: [] };

@@ -92,7 +92,7 @@ for (const invocation of job.invocations) {
     handler ??= await loadHandler(dispatcher, root);
     // The function's timeout runs from here: loading the code is the init phase.
     writeSync(3, JSON.stringify({ start: true }) + '\n');
-    const result = await call(handler, invocation.payload, makeContext(job.timeoutMs));
+    const result = await call(handler, invocation.payload, makeContext(invocation.timeoutMs ?? job.timeoutMs));
     body = JSON.stringify(result === undefined ? null : result);
     ok = true;
   } catch (error) {

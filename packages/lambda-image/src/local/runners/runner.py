@@ -83,7 +83,7 @@ def main():
             # The function's timeout runs from here: loading the code is the init phase.
             results.write(json.dumps({"start": True}) + "\n")
             results.flush()
-            result = handler(invocation["payload"], LambdaContext(job["timeoutMs"]))
+            result = handler(invocation["payload"], LambdaContext(invocation.get("timeoutMs", job["timeoutMs"])))
             try:
                 body = json.dumps(result)
                 ok = True

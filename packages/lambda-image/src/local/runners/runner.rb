@@ -72,7 +72,7 @@ job['invocations'].each do |invocation|
     results.write(JSON.generate(start: true) + "\n")
     results.flush
     receiver, method_name = target
-    result = receiver.send(method_name, event: invocation['payload'], context: LambdaContext.new(job['timeoutMs']))
+    result = receiver.send(method_name, event: invocation['payload'], context: LambdaContext.new(invocation.fetch('timeoutMs', job['timeoutMs'])))
     body = JSON.generate(result, quirks_mode: true)
     ok = true
   rescue InitError => e
