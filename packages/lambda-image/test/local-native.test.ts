@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/shared/manifest.ts';
@@ -87,5 +87,28 @@ describe('--native availability', () => {
     await expect(
       runNative({ manifest: manifestOf(projects.python), projectDir: projects.python, invocations: [{ name: 'ok', payload: payload('ok') }], environment: {}, runtimes: missing }),
     ).rejects.toThrow(/this machine's Python 3 \(`python3-not-installed-here`\), which is not installed \(not on PATH\)\.\nInstall Python 3 \(the image uses python 3\.13\), or run `npm run local` without --native/);
+  });
+});
+
+describe('--native on Node.js 24', () => {
+  it('refuses a callback-style dispatcher at init, as the Node.js 24 runtime client does, and accepts it on 22', async () => {
+    const dir = nodeProject();
+    try {
+      writeFileSync(join(dir, 'lambda_function.mjs'), 'export function handler(event, context, callback) { callback(null, { called: "back" }); }\n');
+      const manifest = manifestOf(dir);
+      const outcome = async (major: string) => {
+        const run = await runNative({
+          manifest: { ...manifest, runtimeVersion: major },
+          projectDir: dir,
+          invocations: [{ name: 'ok', payload: payload('ok') }],
+          environment: { ...lambdaEnvironment(manifest, dir), AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${major}.x` },
+        });
+        return run.results[0]!.outcome;
+      };
+      expect(await outcome('24')).toMatchObject({ ok: false, errorType: 'Runtime.CallbackHandlerDeprecated' });
+      expect(await outcome('22')).toEqual({ ok: true, value: { called: 'back' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -72,7 +72,12 @@ async function runNativeMode({ manifest, invocations, context, reporter, paint, 
       manifest,
       projectDir: context.projectDir,
       invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event), timeoutMs: effectiveSettings(manifest, entry).timeout * 1000 })),
-      environment: { ...lambdaEnvironment(manifest, context.projectDir, localFunctionName(manifest, invocations.map((i) => i.entry.name))), ...environment },
+      environment: {
+        ...lambdaEnvironment(manifest, context.projectDir, localFunctionName(manifest, invocations.map((i) => i.entry.name))),
+        // What the base image sets; the runners read it as the runtime clients do (Node.js 24 refuses callbacks).
+        AWS_EXECUTION_ENV: `AWS_Lambda_${manifest.runtime}${manifest.runtimeVersion}${manifest.runtime === 'nodejs' ? '.x' : ''}`,
+        ...environment,
+      },
       runtimes: context.nativeRuntimes,
       onStart: (version) => {
         const differs = version.startsWith(`${manifest.runtimeVersion}.`) || version === manifest.runtimeVersion ? '' : paint('yellow', ` (the image has ${manifest.runtimeVersion})`);

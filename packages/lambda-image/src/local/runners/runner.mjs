@@ -65,6 +65,19 @@ function makeContext(timeoutMs) {
   };
 }
 
+// The Node.js 24 runtime's client (aws-lambda-ric 4.x) refuses handlers with a callback
+// parameter at init; --native says the same, so that it does not pass what the image fails.
+function refuseCallbackStyle(fn) {
+  const major = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV ?? '')?.[1]);
+  if (major >= 24 && fn.length >= 3) {
+    throw new RuntimeError(
+      'Runtime.CallbackHandlerDeprecated',
+      'the Node.js ' + major + ' runtime no longer runs callback-style handlers (event, context, callback): make the handler async and return its result',
+    );
+  }
+  return fn;
+}
+
 function call(fn, event, context) {
   return new Promise((resolvePromise, reject) => {
     const callback = (error, result) => (error ? reject(error) : resolvePromise(result));
@@ -89,7 +102,7 @@ for (const invocation of job.invocations) {
   let ok = false;
   let body;
   try {
-    handler ??= await loadHandler(dispatcher, root);
+    handler ??= refuseCallbackStyle(await loadHandler(dispatcher, root));
     // The function's timeout runs from here: loading the code is the init phase.
     writeSync(3, JSON.stringify({ start: true }) + '\n');
     const result = await call(handler, invocation.payload, makeContext(invocation.timeoutMs ?? job.timeoutMs));
