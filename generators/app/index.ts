@@ -5,12 +5,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { BaseOptions } from 'yeoman-generator';
 import ejs from 'ejs';
-import { MANIFEST_FILE, type Manifest } from 'lambda-image';
+import { MANIFEST_FILE, type Manifest, type TriggerType } from 'lambda-image';
 import { baseImage, deprecationWarning } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
 import { addHandlers, fillPath, planHandler, README_INSERTION, type PlannedHandler } from '../lib/handlers.ts';
-import { defaultTrigger, triggerOf } from '../lib/triggers.ts';
+import { defaultTrigger, triggerOf, triggerQuestion, withTriggers } from '../lib/triggers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, mergePackageJson, packageJsonOfProject, type JsonObject } from '../lib/project.ts';
 import { FIELDS, KEYS, applies, type Key, type Settings } from '../lib/questions.ts';
@@ -83,8 +83,27 @@ export default class AppGenerator extends LambdaImageGenerator {
         ask: (questions: PromptQuestion[]) => this.prompt<Record<string, string>>(questions),
       },
     );
-    this.settings = settings;
+    this.settings = { ...settings, handlers: await this._askTriggers(settings.handlers) };
     this._resolveProject();
+  }
+
+  /**
+   * When the handler names were asked for (no --handlers, nothing stored, not --yes), each new
+   * handler that was not named with a trigger (`ingest:sqs`) is asked for one.
+   */
+  private async _askTriggers(handlers: string[]): Promise<string[]> {
+    const asked = this.options.yes !== true && this._given().handlers === undefined && this.stored.handlers === undefined;
+    const existing = this.existing?.handlers.map((h) => h.name) ?? [];
+    const open = asked ? handlers.filter((name) => !existing.includes(name) && !triggerOf(handlers, name)) : [];
+    if (open.length === 0) return handlers;
+    // Not one of the settings' questions (their names are settings keys): the same prompt all the same.
+    const answers = await this.prompt<Record<string, string>>(open.map((name) => triggerQuestion(name)) as unknown as PromptQuestion[]);
+    return withTriggers(
+      handlers.map((name) => {
+        const chosen = triggerOf(handlers, name) ?? answers[triggerQuestion(name).name];
+        return chosen && chosen !== 'none' ? { name, trigger: chosen as TriggerType } : { name };
+      }),
+    );
   }
 
   configuring(): void {

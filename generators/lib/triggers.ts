@@ -52,3 +52,19 @@ export function withTriggers(specs: HandlerSpec[]): string[] {
 export function triggerOf(names: readonly string[], name: string): TriggerType | undefined {
   return triggersOfList.get(names)?.get(name);
 }
+
+/** The question an interactive run asks for each new handler's trigger. */
+export function triggerQuestion(handler: string) {
+  return {
+    type: 'select' as const,
+    name: `trigger_${handler}`,
+    message: `Trigger of ${handler}`,
+    choices: [
+      { name: 'none (npm run invoke only)', value: 'none' },
+      { name: 'schedule (EventBridge Scheduler, rate(1 day) to start with)', value: 'schedule' },
+      { name: 'url (a function URL, signed requests only)', value: 'url' },
+      { name: 'sqs (a queue made for it, with a dead-letter queue)', value: 'sqs' },
+    ],
+    default: 'none',
+  };
+}

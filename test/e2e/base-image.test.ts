@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { ensureBuilderImage, type BuilderRuntime } from '../support/builderimages.ts';
 import { emulatorBinary, ensurePublicImages, extraCaFile, type StandInName } from '../support/public-images.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'base-image-e2e-'));
@@ -32,12 +33,17 @@ interface Case {
   standIns: StandInName[];
   /** The AWS base image project to compare with (a test base image of the real parts). */
   aws: string;
-  /** A handler string of the manifest and what that handler answers to its sample event. */
-  oneHandler: string;
+  /** The builder image the Dockerfile defaults to, when langs' stand-in provides it (test/support/builderimages.ts). */
+  builder?: BuilderRuntime;
 }
 
 const CASES: Case[] = [
-  { runtime: 'python', image: 'python:3.13-slim', standIns: ['python:3.13-slim'], aws: 'python', oneHandler: 'lambda_function.report_daily' },
+  { runtime: 'python', image: 'python:3.13-slim', standIns: ['python:3.13-slim'], aws: 'python' },
+  // The builder the Dockerfile defaults to (node:24-bookworm) compiles aws-lambda-ric's native addon.
+  { runtime: 'nodejs', image: 'node:24-slim', standIns: ['node:24-slim', 'node:24-bookworm'], aws: 'nodejs' },
+  // aws-lambda-go is its own client: the static binary on plain Debian.
+  { runtime: 'go', image: 'debian:trixie-slim', standIns: ['debian:trixie-slim'], aws: 'go', builder: 'go' },
+  { runtime: 'java', image: 'eclipse-temurin:25-jre', standIns: ['eclipse-temurin:25-jre'], aws: 'java', builder: 'java' },
 ];
 
 const local = (dir: string, args: string[] = []) =>
@@ -61,6 +67,7 @@ beforeAll(async () => {
   rie = await emulatorBinary();
   await ensureBaseImages([...new Set(CASES.map((c) => c.aws))]);
   await ensurePublicImages([...new Set(CASES.flatMap((c) => c.standIns))]);
+  for (const c of CASES) if (c.builder) await ensureBuilderImage(c.builder);
 }, 1_200_000);
 
 afterAll(async () => {
@@ -73,7 +80,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.each(CASES)('$runtime on $image', { timeout: 900_000 }, ({ runtime, image, aws, oneHandler }) => {
+describe.each(CASES)('$runtime on $image', { timeout: 900_000 }, ({ runtime, image, aws }) => {
   const name = `base-${runtime}-${process.pid}`;
   const awsName = `aws-${runtime}-${process.pid}`;
   let dir: string;
@@ -107,6 +114,8 @@ describe.each(CASES)('$runtime on $image', { timeout: 900_000 }, ({ runtime, ima
   it("each function's own command (ImageConfig.Command) selects its handler, as on AWS", async () => {
     const { stdout } = await execa('docker', ['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', `${name}:local`]);
     const entrypoint = JSON.parse(stdout) as string[];
+    const manifest = JSON.parse(readFileSync(join(dir, 'lambda-image.json'), 'utf8')) as { handlers: Array<{ name: string; handler: string }> };
+    const oneHandler = manifest.handlers.find((h) => h.name === 'report_daily')!.handler;
     const container = `${name}-command`;
     await execa('docker', [
       'run', '--detach', '--name', container, '--label', `${PROJECT_LABEL}=${name}`, '--publish', '127.0.0.1::8080',

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { extraCaFile } from '../support/public-images.ts';
 
 const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'local-e2e-'));
@@ -28,8 +29,8 @@ async function setUp(runtime: 'python' | 'nodejs', handlers: string): Promise<st
   return dir;
 }
 
-function local(dir: string, args: string[] = []) {
-  return execa('npm', ['run', '--silent', 'local', '--', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+function local(dir: string, args: string[] = [], env: Record<string, string> = {}) {
+  return execa('npm', ['run', '--silent', 'local', '--', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1', ...env } });
 }
 
 /** Edits a file for one test; the returned function puts it back. */
@@ -229,6 +230,36 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     expect(stdout).toContain('{"handler":"notify","count":2,"total":19.75}');
     expect(stdout).toMatch(/^PASS 3 handlers: 3 ok, 0 failed \(total (?:\d+ ms|\d+\.\d\d s)\)$/m);
     expect(exitCode).toBe(0);
+  });
+
+  // After this test the pip layer of the sample requirements.txt is built again once: the image
+  // that held it was replaced (and removed) by this one, and the classic builder's cache is its images.
+  it('installs a real PyPI dependency with pip in the image (behind this network’s TLS proxy: its CA for that step only), and keeps that layer on a code change', async () => {
+    const restoreRequirements = edit(join(dir, 'requirements.txt'), (t) => `${t}six==1.17.0\n`);
+    const restoreCore = edit(core(), (t) => `${t}\n\ndef notify(event):\n    import six\n    return {"six": six.__version__, "text": six.ensure_text(b"ok")}\n`);
+    // The machine's TLS proxy CA alone (as a user behind such a proxy sets NODE_EXTRA_CA_CERTS).
+    const ca = extraCaFile(work);
+    const env: Record<string, string> = ca ? { NODE_EXTRA_CA_CERTS: ca } : {};
+    try {
+      const first = await local(dir, ['notify'], env);
+      expect(first.stdout, first.stderr).toContain('{"six":"1.17.0","text":"ok"}');
+      expect(first.stderr).toMatch(/RUN pip install .* {2}\d+(\.\d+)? m?s$/m);
+      expect(first.exitCode).toBe(0);
+      const change = edit(core(), (t) => `${t}\n# a one-line change\n`);
+      try {
+        const second = await local(dir, ['notify'], env);
+        expect(second.stderr).toMatch(/RUN pip install .* {2}cached$/m);
+        expect(second.exitCode).toBe(0);
+      } finally {
+        change();
+      }
+      // The CA file of the pip step is not in the image.
+      const { exitCode } = await execa('docker', ['run', '--rm', '--entrypoint', 'test', `${names.python}:local`, '-e', '/tmp/ca.pem'], { reject: false });
+      expect(exitCode).toBe(1);
+    } finally {
+      restoreCore();
+      restoreRequirements();
+    }
   });
 
   it('shows the failing build step and its output', async () => {

@@ -164,10 +164,11 @@ describe('interactive generation', () => {
         timeout: '10',
         deploy: 'sam',
         baseImageKind: 'aws',
+        trigger_a_one: 'sqs',
       });
-    // The base image is asked as a choice (AWS's or another), the image's name only for another.
+    // The base image is asked as a choice (AWS's or another), the image's name only for another; then each new handler's trigger.
     const asked = KEYS.filter((k) => applies(k, findRuntime('nodejs'))).map((k) => (k === 'baseImage' ? 'baseImageKind' : k));
-    expect(result.askedQuestions.map((q) => q.name)).toEqual(asked);
+    expect(result.askedQuestions.map((q) => q.name)).toEqual([...asked, 'trigger_a_one', 'trigger_b_two']);
     result.assertJsonFileContent('lambda-image.json', {
       name: 'asked-svc',
       runtime: 'nodejs',
@@ -175,7 +176,7 @@ describe('interactive generation', () => {
       repository: 'team/asked',
       memory: 256,
       timeout: 10,
-      handlers: [{ name: 'a_one', handler: 'lambda_function.aOne' }, { name: 'b_two', handler: 'lambda_function.bTwo' }],
+      handlers: [{ name: 'a_one', handler: 'lambda_function.aOne', trigger: { type: 'sqs' } }, { name: 'b_two', handler: 'lambda_function.bTwo' }],
       deploy: { engine: 'sam' },
     });
     result.assertFile('template.yaml');

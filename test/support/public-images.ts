@@ -75,7 +75,20 @@ const STAND_INS: Record<string, StandIn> = {
     what: 'Debian bookworm with Node.js 24 from npm, g++, make, cmake and python3, standing in for node:24-bookworm',
     env: [PATH, 'LANG=C.UTF-8'],
     cmd: ['node'],
-    finish: (root) => node(root, '24'),
+    async finish(root) {
+      await node(root, '24');
+      // What update-alternatives (a postinst) would link: node-gyp's make calls cc and c++.
+      symlinkSync('gcc', join(root, 'usr/bin/cc'));
+      symlinkSync('g++', join(root, 'usr/bin/c++'));
+    },
+  },
+  'eclipse-temurin:25-jre': {
+    image: 'eclipse-temurin:25-jre',
+    suite: 'trixie',
+    packages: ['openjdk-25-jre-headless'],
+    what: "Debian trixie's OpenJDK 25 runtime, standing in for eclipse-temurin:25-jre",
+    env: ['JAVA_HOME=/usr/lib/jvm/java-25-openjdk-amd64', 'PATH=/usr/lib/jvm/java-25-openjdk-amd64/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
+    cmd: ['jshell'],
   },
   'debian:trixie-slim': {
     image: 'debian:trixie-slim',
@@ -160,6 +173,7 @@ async function label(image: string): Promise<string | undefined> {
 }
 
 async function build(standIn: StandIn, hash: string): Promise<void> {
+  const previous = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', standIn.image], { reject: false })).stdout.trim();
   const root = join(CACHE, `public-${standIn.image.replace(/[^a-z0-9.-]/g, '_')}`);
   await debianRootfs(root, new DebianSuite(standIn.suite, CACHE), standIn.packages, join(CACHE, 'debs'));
   await standIn.finish?.(root);
@@ -179,6 +193,8 @@ async function build(standIn: StandIn, hash: string): Promise<void> {
   } finally {
     await execa('docker', ['image', 'rm', rootImage], { reject: false });
   }
+  // The stand-in of an earlier recipe is dead weight (unless something still uses it).
+  if (previous) await execa('docker', ['image', 'rm', previous], { reject: false });
 }
 
 /** Builds (once; seconds when up to date) the stand-ins of these public images, under their public names. */
