@@ -14,10 +14,15 @@ import { execa } from 'execa';
 import { generateProject } from '../test/support/generate.ts';
 import { startRegistry } from '../test/support/registry.ts';
 import { ensureBaseImages } from '../test/support/baseimages.ts';
+import { extraCaFile } from '../test/support/public-images.ts';
 import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const runtimes = (process.argv[3] ?? 'python,nodejs').split(',') as ('python' | 'nodejs')[];
+// `--dependency`: the Python project requires a real PyPI package (six), installed by pip in the
+// image on every cold build; behind this network's TLS proxy its CA reaches that step only.
+const withDependency = process.argv.includes('--dependency');
+const caFile = withDependency ? extraCaFile(mkdtempSync(join(tmpdir(), 'bench-ca-'))) : undefined;
 const HANDLERS = 'ingest,report_daily,notify';
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
@@ -37,7 +42,11 @@ interface Sample {
 
 async function timed(cwd: string, args: string[]): Promise<Sample> {
   const started = performance.now();
-  const result = await execa('node_modules/.bin/lambda-image', ['local', ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
+  const result = await execa('node_modules/.bin/lambda-image', ['local', ...args], {
+    cwd,
+    reject: false,
+    env: { NO_COLOR: '1', ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}) },
+  });
   const total = (performance.now() - started) / 1000;
   if (result.exitCode !== 0) throw new Error(`local ${args.join(' ')} failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
   return { total, build: phase(result.stdout, 'build') };
@@ -64,6 +73,10 @@ try {
     // What a cold build must redo: the dependency layer. Changing its input (a comment in
     // requirements.txt, the description in package.json) makes it miss the cache for certain.
     const depsFile = join(dir, runtime === 'python' ? 'requirements.txt' : 'package.json');
+    if (withDependency && runtime === 'python') {
+      appendFileSync(depsFile, 'six==1.17.0\n');
+      appendFileSync(join(dir, `${name.replaceAll('-', '_')}/core.py`), '\nimport six  # noqa: F401 (the real dependency)\n');
+    }
     const depsText = readFileSync(depsFile, 'utf8');
     const coreFile = join(dir, runtime === 'python' ? `${name.replaceAll('-', '_')}/core.py` : 'src/core.mjs');
     const comment = runtime === 'python' ? '#' : '//';
@@ -98,7 +111,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`\`npm run local\` with 3 handlers, real-parts base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
+console.log(`\`npm run local\` with 3 handlers${withDependency ? ' and a real PyPI dependency (six, pip in the image)' : ''}, real-parts base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
 console.log('| runtime | (a) cold: build + start + invoke | (b) warm: one-line change | b / a | (c) --native | (d) image above base |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
