@@ -19,6 +19,7 @@ import {
   IMAGE_PARAMETER,
   PROJECT_TAG,
   SCHEDULE_INPUT_SUB,
+  cloudFormationValue,
   SQS_CONSUMER_ACTIONS,
   queueVisibilityTimeout,
   stackFunctions,
@@ -80,6 +81,8 @@ const q = (value: string) => JSON.stringify(value);
 export function samTemplate(manifest: Manifest): string {
   return render('sam/template.yaml.ejs', {
     q,
+    // A secret reference becomes a CloudFormation dynamic reference: the template holds no value.
+    envValue: cloudFormationValue,
     description: `${manifest.name}: AWS Lambda functions shipped as one container image (generator-lambda-image)`,
     project: manifest.name,
     imageParameter: IMAGE_PARAMETER,

@@ -3,6 +3,7 @@
 // (test/support/aws.ts). The product runs as the user runs it, `npm run <script>` in the project,
 // configured only through the SDK's standard environment.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,12 @@ import {
   ECRClient,
   GetLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { packageRoot } from '../../generators/lib/paths.ts';
-import { type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
+import { ACCOUNT, type AwsStandIn, removeLocalImages, startAws } from '../support/aws.ts';
 import { generateProject } from '../support/generate.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { SimRepository } from '../../packages/lambda-image/test/ecr-lifecycle-simulator.ts';
@@ -60,8 +63,13 @@ async function functionDetails(names: string[]) {
   return Promise.all(names.map((n) => lambda.send(new GetFunctionCommand({ FunctionName: n }))));
 }
 
+/** Values kept in SSM and Secrets Manager: no file and no argv may hold them. */
+// Made up at run time, so that the search below does not find them in this file or its copies.
+const SECRETS = [`db-pw-${randomBytes(8).toString('hex')}`, `api-key-${randomBytes(8).toString('hex')}`];
+let secretsSince = 0;
+
 /** moto's ECR password (GetAuthorizationToken gives base64 of "AWS:<this>"). */
-const MOTO_REGISTRY_PASSWORD = '123456789012-auth-token';
+const MOTO_REGISTRY_PASSWORD = `${ACCOUNT}-auth-token`;
 
 /** The lambda-image process under `npm run` (npm, then sh, then node). */
 function lambdaImagePid(npmPid: number): number {
@@ -262,7 +270,36 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
     expect(localImages()).toEqual([`${repoUri()}:${live[0]!.imageTags!.find((t) => t.startsWith('ctx-'))}`]);
   });
 
-  test('SIGINT at the terminal, then SIGTERM to the process, during the push: each stops with a summary and 130/143; no file written holds the registry password', async () => {
+  test('secrets: {"ssm"} and {"secret"} values reach the functions, never a process\'s argv (ps, watched during the deploy)', async () => {
+    secretsSince = Date.now();
+    await new SSMClient(aws.clientConfig).send(new PutParameterCommand({ Name: '/orders-svc/db-password', Type: 'SecureString', Value: SECRETS[0] }));
+    await new SecretsManagerClient(aws.clientConfig).send(new CreateSecretCommand({ Name: 'orders-svc/api-key', SecretString: SECRETS[1] }));
+    const file = join(project, 'lambda-image.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    manifest.deploy.environment = { DB_PASSWORD: { ssm: '/orders-svc/db-password' }, API_KEY: { secret: 'orders-svc/api-key' }, STAGE: 'test' };
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+
+    const seen = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const line of execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')) seen.add(line);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const result = await npmRun('deploy');
+    watching = false;
+    await watcher;
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect([...seen].some((l) => /lambda-image/.test(l))).toBe(true);
+    expect([...seen].filter((l) => SECRETS.some((v) => l.includes(v)))).toEqual([]);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(new RegExp(SECRETS.join('|')));
+    for (const fn of await functionDetails(expectedNames(HANDLERS))) {
+      expect(fn.Configuration!.Environment!.Variables).toEqual({ DB_PASSWORD: SECRETS[0], API_KEY: SECRETS[1], STAGE: 'test' });
+    }
+  });
+
+  test('SIGINT at the terminal, then SIGTERM to the process, during the push: each stops with a summary and 130/143; no file written (since the secrets test) holds the registry password or a secret', async () => {
     const since = Date.now();
     const before = (await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri);
     // SIGINT as Ctrl-C sends it, to the whole process group (npm, lambda-image, docker); SIGTERM to lambda-image alone.
@@ -297,7 +334,7 @@ describe('deploy, destroy and invoke against moto and a local registry', { timeo
       }
     }
     expect((await functionDetails(expectedNames(HANDLERS))).map((f) => f.Code!.ImageUri)).toEqual(before);
-    expect(filesHolding(since, [MOTO_REGISTRY_PASSWORD, Buffer.from(`AWS:${MOTO_REGISTRY_PASSWORD}`).toString('base64')])).toEqual([]);
+    expect(filesHolding(secretsSince || since, [MOTO_REGISTRY_PASSWORD, Buffer.from(`AWS:${MOTO_REGISTRY_PASSWORD}`).toString('base64'), ...SECRETS])).toEqual([]);
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('lambda-image-docker-') && statSync(join(tmpdir(), f)).mtimeMs >= since)).toEqual([]);
   });
 

@@ -5,3 +5,4 @@
 export { EXECUTION_ROLE, queueVisibilityTimeout, stackFunctions, stackName, type StackFunction } from './engines/stack.ts';
 export { loadManifest, type Manifest } from './shared/manifest.ts';
 export { HANDLER_TAG, PROJECT_TAG } from './shared/names.ts';
+export { cloudFormationEnvironment } from './shared/env-values.ts';

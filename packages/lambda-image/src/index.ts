@@ -33,6 +33,7 @@ export {
   type UrlTrigger,
 } from './shared/handler-settings.ts';
 export { HANDLER_TAG, PROJECT_TAG, functionName, roleName } from './shared/names.ts';
+export { cloudFormationValue, isSecretRef, type EnvironmentValue, type SecretRef } from './shared/env-values.ts';
 export {
   BASIC_EXECUTION_POLICY,
   EXECUTION_ROLE,

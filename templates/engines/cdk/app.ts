@@ -26,7 +26,7 @@ import {
   aws_scheduler_targets,
   aws_sqs,
 } from 'aws-cdk-lib';
-import { EXECUTION_ROLE, HANDLER_TAG, PROJECT_TAG, loadManifest, queueVisibilityTimeout, stackFunctions, stackName } from 'lambda-image/cdk';
+import { EXECUTION_ROLE, HANDLER_TAG, PROJECT_TAG, cloudFormationEnvironment, loadManifest, queueVisibilityTimeout, stackFunctions, stackName } from 'lambda-image/cdk';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = loadManifest(projectDir);
@@ -62,7 +62,8 @@ for (const fn of stackFunctions(manifest)) {
     // Each handler's own values, falling back to the project's (lambda-image.json).
     memorySize: fn.settings.memory,
     timeout: Duration.seconds(fn.settings.timeout),
-    environment: fn.settings.environment,
+    // Secret references ({"ssm"}/{"secret"}) as CloudFormation dynamic references: no value in the template.
+    environment: cloudFormationEnvironment(fn.settings.environment),
     ephemeralStorageSize: Size.mebibytes(fn.settings.ephemeralStorage),
     reservedConcurrentExecutions: fn.settings.reservedConcurrency,
     description: fn.settings.description,

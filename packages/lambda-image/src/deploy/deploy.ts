@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { DeployError, createClients, explainAwsError, resolveRegion, whoAmI, type AwsClients, type Identity } from '../shared/aws.ts';
 import { type ImagePlan, type PublishedImage, describeImagePlan, planImage, publishImage, timed } from './deploy-image.ts';
 import { releaseUnusedImages, removeOlderLocalImages } from './after-deploy.ts';
+import { type SecretValues, resolveEnvironment, resolveSecrets } from './secrets.ts';
 import { type DeployState, type FunctionRow, functionTable, partialState, stepLine } from './deploy-report.ts';
 import { DockerBuildError, DockerError } from '../shared/docker.ts';
 import { pinnedImageUri } from './ecr.ts';
@@ -113,7 +114,7 @@ export interface Plan {
 /** Placeholder digest for the plan of an image not built yet: it differs from every deployed one. */
 const NEW_IMAGE = '<new image>';
 
-export function functionSpecs(manifest: Manifest, imageUri: string, role: string): FunctionSpec[] {
+export function functionSpecs(manifest: Manifest, imageUri: string, role: string, secrets: SecretValues = new Map()): FunctionSpec[] {
   const specs = manifest.handlers.map((h) => {
     const settings = effectiveSettings(manifest, h);
     return {
@@ -125,7 +126,7 @@ export function functionSpecs(manifest: Manifest, imageUri: string, role: string
       memory: settings.memory,
       timeout: settings.timeout,
       architecture: manifest.architecture,
-      environment: settings.environment,
+      environment: resolveEnvironment(settings.environment, secrets),
       ephemeralStorage: settings.ephemeralStorage,
       reservedConcurrency: settings.reservedConcurrency,
       description: settings.description,
@@ -151,7 +152,7 @@ export async function planDeploy(
   dir: string,
   clients: AwsClients,
   state: DeployState,
-  options: { rebuild?: boolean; concurrency?: number; regionSource: string; allowSharedRepository?: boolean },
+  options: { rebuild?: boolean; concurrency?: number; regionSource: string; allowSharedRepository?: boolean; secrets?: SecretValues },
 ): Promise<Plan> {
   const identity = await timed(state.steps, 'identity', () => whoAmI(clients));
   state.account = identity.account;
@@ -169,7 +170,7 @@ export async function planDeploy(
     const roleArn =
       manifest.deploy.roleArn ?? role?.Arn ?? `arn:${identity.partition}:iam::${identity.account}:role/${managedRole}`;
     const imageUri = pinnedImageUri(image.repositoryUri, image.digest ?? NEW_IMAGE);
-    const specs = functionSpecs(manifest, imageUri, roleArn);
+    const specs = functionSpecs(manifest, imageUri, roleArn, options.secrets);
     const functions = specs.map((spec, i) => {
       const current = existing[i];
       return { spec, existing: current, diff: diffFunction(current, spec, clients.region) };
@@ -250,7 +251,14 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
   const { manifest, region, source, clients } = await startDeploy(options.dir, state);
   const concurrency = options.concurrency ?? FUNCTION_CONCURRENCY;
 
-  const plan = await planDeploy(manifest, options.dir, clients, state, { rebuild: options.rebuild, concurrency, regionSource: source, allowSharedRepository: options.allowSharedRepository });
+  const secrets = await timed(state.steps, 'secrets', () => resolveSecrets(manifest, clients));
+  const plan = await planDeploy(manifest, options.dir, clients, state, {
+    rebuild: options.rebuild,
+    concurrency,
+    regionSource: source,
+    allowSharedRepository: options.allowSharedRepository,
+    secrets,
+  });
   const regionNote =
     source === 'lambda-image.json' ? 'from lambda-image.json' : `from ${source}${region !== manifest.region ? `; lambda-image.json says ${manifest.region}` : ''}`;
   out(`${options.dryRun ? 'Plan for' : 'Deploying'} ${manifest.name}: account ${plan.identity.account}, region ${region} (${regionNote}), as ${plan.identity.arn}`);
@@ -303,7 +311,7 @@ export async function deploy(options: DeployOptions, state: DeployState = newSta
   }
 
   // The plan's specs held placeholders for a new image or role; the real ones decide the actions now.
-  const specs = functionSpecs(manifest, imageUri, roleArn);
+  const specs = functionSpecs(manifest, imageUri, roleArn, secrets);
   state.functions = specs.map((s) => ({ name: s.name, handler: s.command, result: 'not reached' }));
   const limit = pLimit(concurrency);
   let roleWaitShown = false;

@@ -12,6 +12,7 @@
 //
 // No third-party imports: the generator imports this file to render template.yaml.
 import type { Manifest } from '../shared/manifest.ts';
+import { cloudFormationEnvironment } from '../shared/env-values.ts';
 import { HANDLER_TAG, PROJECT_TAG, functionName } from '../shared/names.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_RECEIVE_COUNT, type EffectiveSettings, effectiveSettings } from '../shared/handler-settings.ts';
 
@@ -151,7 +152,8 @@ export function stackTemplate(manifest: Manifest): { [key: string]: Json } {
         ...(fn.settings.ephemeralStorage !== 512 ? { EphemeralStorage: { Size: fn.settings.ephemeralStorage } } : {}),
         ...(fn.settings.reservedConcurrency !== undefined ? { ReservedConcurrentExecutions: fn.settings.reservedConcurrency } : {}),
         Role: role,
-        ...(Object.keys(environment).length > 0 ? { Environment: { Variables: { ...environment } } } : {}),
+        // Secret references become dynamic references: CloudFormation reads the values, the template holds none.
+        ...(Object.keys(environment).length > 0 ? { Environment: { Variables: cloudFormationEnvironment(environment) } } : {}),
         Tags: [
           { Key: PROJECT_TAG, Value: manifest.name },
           { Key: HANDLER_TAG, Value: fn.handlerName },

@@ -2,6 +2,7 @@
 // container and for --native.
 import type { Manifest } from '../shared/manifest.ts';
 import { functionName } from '../shared/names.ts';
+import { plainEnvironment } from '../shared/env-values.ts';
 
 /**
  * AWS_LAMBDA_FUNCTION_NAME of the local runtime. Deployed, each handler is its own function
@@ -16,7 +17,8 @@ export function localFunctionName(manifest: Pick<Manifest, 'name'>, handlers: re
 /** The variables Lambda sets (memory, timeout, region...), over the manifest's environment. */
 export function lambdaEnvironment(manifest: Manifest, taskRoot: string, name: string = manifest.name): Record<string, string> {
   return {
-    ...manifest.deploy.environment,
+    // Secret references ({"ssm"}/{"secret"}) are resolved in AWS at deploy; locally, give their values with --env-file.
+    ...plainEnvironment(manifest.deploy.environment),
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(manifest.memory),

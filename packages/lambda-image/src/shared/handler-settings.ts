@@ -5,6 +5,7 @@
 // so that sdk, sam and cdk deploy the same function from the same entry.
 //
 // No third-party imports: the generator imports this file through lambda-image's index.
+import { type EnvironmentValue, environmentValueProblem } from './env-values.ts';
 
 /** Lambda's ranges, as its API documents them. */
 export const LIMITS = {
@@ -64,7 +65,7 @@ export interface HandlerSettings {
   memory?: number;
   timeout?: number;
   /** Laid over the project's deploy.environment. */
-  environment?: Record<string, string>;
+  environment?: Record<string, EnvironmentValue>;
   ephemeralStorage?: number;
   /** Concurrent executions reserved for this function (0 stops it from running). */
   reservedConcurrency?: number;
@@ -82,7 +83,8 @@ export const DEFAULT_EPHEMERAL_STORAGE = 512;
 export interface EffectiveSettings {
   memory: number;
   timeout: number;
-  environment: Record<string, string>;
+  /** Plain values and secret references (shared/env-values.ts). */
+  environment: Record<string, EnvironmentValue>;
   ephemeralStorage: number;
   /** undefined: no reservation (the account's unreserved pool). */
   reservedConcurrency: number | undefined;
@@ -94,7 +96,7 @@ interface ProjectDefaults {
   name: string;
   memory: number;
   timeout: number;
-  deploy: { environment: Record<string, string> };
+  deploy: { environment: Record<string, EnvironmentValue> };
 }
 
 export const defaultDescription = (project: string, handler: string) => `${project}: ${handler} (generator-lambda-image)`;
@@ -270,7 +272,8 @@ export function handlerSettingsProblems(entry: Record<string, unknown>, at: stri
       for (const [name, value] of Object.entries(env)) {
         if (!ENV_NAME.test(name)) problems.push(`${at}.environment: "${name}" is not a variable name Lambda takes (a letter, then at least one letter, digit or _)`);
         else if (RESERVED_ENV.includes(name)) problems.push(`${at}.environment: ${name} is set by Lambda and cannot be given`);
-        if (typeof value !== 'string') problems.push(`${at}.environment.${name} must be a string`);
+        const problem = environmentValueProblem(value, `${at}.environment.${name}`);
+        if (problem) problems.push(problem);
       }
     }
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.ts';
+import { type EnvironmentValue, environmentValueProblem } from './env-values.ts';
 import { type HandlerSettings, handlerSettingsProblems } from './handler-settings.ts';
 
 export const MANIFEST_FILE = 'lambda-image.json';
@@ -52,7 +53,7 @@ export interface DeploySettings {
   /** The ECR lifecycle policy keeps this many images. */
   keepImages: number;
   /** Environment variables given to every function. */
-  environment: Record<string, string>;
+  environment: Record<string, EnvironmentValue>;
   /** How `npm run deploy` deploys (`yo lambda-image --deploy`); absent means "sdk", as before engines existed. */
   engine?: DeployEngine;
 }
@@ -142,8 +143,12 @@ export function manifestProblems(data: unknown): string[] {
       problems.push('"deploy.imageTagMutability" must be "MUTABLE" or "IMMUTABLE"');
     if (typeof deploy.keepImages !== 'number' || !Number.isInteger(deploy.keepImages) || deploy.keepImages < 1)
       problems.push('"deploy.keepImages" must be a whole number of at least 1');
-    if (!isObject(deploy.environment) || Object.values(deploy.environment).some((v) => typeof v !== 'string'))
-      problems.push('"deploy.environment" must map names to string values');
+    if (!isObject(deploy.environment)) problems.push('"deploy.environment" must map names to values');
+    else
+      for (const [name, value] of Object.entries(deploy.environment)) {
+        const problem = environmentValueProblem(value, `"deploy.environment.${name}"`);
+        if (problem) problems.push(problem);
+      }
     if (deploy.engine !== undefined && !(DEPLOY_ENGINES as readonly unknown[]).includes(deploy.engine))
       problems.push(`"deploy.engine" must be one of ${DEPLOY_ENGINES.map((e) => `"${e}"`).join(', ')} (absent means "sdk")`);
   }
