@@ -344,7 +344,8 @@ async function buildFlavour(flavour: Flavour, hash: string): Promise<void> {
   for (const id of previous) if (!current.has(id)) await execa('docker', ['image', 'rm', id], { reject: false });
 }
 
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+/** One builder of an image at a time across test processes (a lock folder); an owner that died frees it. */
+export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(CACHE, { recursive: true });
   const lock = join(CACHE, `${name}.lock`);
   const deadline = Date.now() + 1_200_000;

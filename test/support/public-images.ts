@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { DebianSuite, debianRootfs, type Suite } from './debian.ts';
-import { RIE_MODULE, RIE_VERSION } from './baseimages.ts';
+import { RIE_MODULE, RIE_VERSION, withLock } from './baseimages.ts';
 
 const CACHE = process.env.LAMBDA_BASE_IMAGE_CACHE ?? join(homedir(), '.cache', 'lambda-base-images');
 export const STANDS_IN_LABEL = 'lambda-image.public.stands-in';
@@ -124,38 +124,6 @@ export async function emulatorBinary(): Promise<string> {
     env: { GOBIN: bin, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', GOMODCACHE: join(homedir(), '.cache', 'go-mod') },
   });
   return rie;
-}
-
-/** One builder of an image at a time across test processes (a lock folder). */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(CACHE, { recursive: true });
-  const lock = join(CACHE, `${name}.lock`);
-  const deadline = Date.now() + 1_200_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const owner = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : NaN);
-      let alive = Number.isInteger(owner) && owner > 0;
-      if (alive) {
-        try {
-          process.kill(owner, 0);
-        } catch {
-          alive = false;
-        }
-      }
-      if (!alive) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      else await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 export type StandInName = keyof typeof STAND_INS;
