@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
-import { installProject } from '../support/install.ts';
+import { installProject, npmEnv } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { extraCaFile } from '../support/public-images.ts';
 
@@ -371,6 +371,44 @@ describe('npm run local in a generated Node.js project', { timeout: 120_000 }, (
     expect(stdout).toMatch(/^✔ report_daily {2}ok {6}(?:\d+ ms|\d+\.\d\d s)\n {4}\{"handler":"report_daily","count":2,"total":19\.75\}$/m);
     expect(stdout).toContain('PASS 2 handlers: 2 ok, 0 failed');
     expect(exitCode).toBe(0);
+  });
+
+  it('installs a real npm dependency with npm ci in the image (behind this network’s TLS proxy: its CA for that step only), and keeps that layer on a code change', { timeout: 300_000 }, async () => {
+    const files = ['package.json', 'package-lock.json'].map((f) => join(dir, f));
+    const before = files.map((f) => readFileSync(f, 'utf8'));
+    // As a user adds a dependency; the lockfile names no registry, so npm in the image uses its own.
+    await execa('npm', ['install', '--save', '--no-audit', '--no-fund', 'is-number@7.0.0'], {
+      cwd: dir,
+      env: { ...npmEnv(), npm_config_omit_lockfile_registry_resolved: 'true' },
+    });
+    const restoreCore = edit(join(dir, 'src/core.mjs'), (t) =>
+      `import isNumber from 'is-number';\n${t.replace('return { count: records.length,', 'return { numeric: isNumber(total), count: records.length,')}`,
+    );
+    const ca = extraCaFile(work);
+    const env: Record<string, string> = ca ? { NODE_EXTRA_CA_CERTS: ca } : {};
+    try {
+      const first = await local(dir, ['ingest'], env);
+      expect(first.stdout, first.stderr).toMatch(/^ {4}\{.*"numeric":true.*\}$/m);
+      expect(first.stderr).toMatch(/RUN npm ci .* {2}\d+(\.\d+)? m?s$/m);
+      expect(first.exitCode).toBe(0);
+      const change = edit(join(dir, 'src/core.mjs'), (t) => `${t}\n// a one-line change\n`);
+      try {
+        const second = await local(dir, ['ingest'], env);
+        expect(second.stderr).toMatch(/RUN npm ci .* {2}cached$/m);
+        expect(second.stdout).toMatch(/"numeric":true/);
+        expect(second.exitCode).toBe(0);
+      } finally {
+        change();
+      }
+      const image = `${names.nodejs}:local`;
+      const run = (path: string) => execa('docker', ['run', '--rm', '--entrypoint', 'test', image, '-e', path], { reject: false });
+      expect((await run('/var/task/node_modules/is-number/package.json')).exitCode).toBe(0);
+      // The CA file of the npm step is not in the image.
+      expect((await run('/tmp/ca.pem')).exitCode).toBe(1);
+    } finally {
+      restoreCore();
+      files.forEach((f, i) => writeFileSync(f, before[i]!));
+    }
   });
 
   it('fails the run when a handler throws, with its trace, in Docker and --native', async () => {
