@@ -19,8 +19,9 @@ import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const runtimes = (process.argv[3] ?? 'python,nodejs').split(',') as ('python' | 'nodejs')[];
-// `--dependency`: the Python project requires a real PyPI package (six), installed by pip in the
-// image on every cold build; behind this network's TLS proxy its CA reaches that step only.
+// `--dependency`: the Python project requires a real PyPI package (six), the Node.js one a real npm
+// package (is-number), installed by pip / npm ci in the image on every cold build; behind this
+// network's TLS proxy its CA reaches that step only.
 const withDependency = process.argv.includes('--dependency');
 const caFile = withDependency ? extraCaFile(mkdtempSync(join(tmpdir(), 'bench-ca-'))) : undefined;
 const HANDLERS = 'ingest,report_daily,notify';
@@ -77,6 +78,15 @@ try {
       appendFileSync(depsFile, 'six==1.17.0\n');
       appendFileSync(join(dir, `${name.replaceAll('-', '_')}/core.py`), '\nimport six  # noqa: F401 (the real dependency)\n');
     }
+    if (withDependency && runtime === 'nodejs') {
+      // A lockfile that names no registry, as npm in the image resolves it from its own.
+      await execa('npm', ['install', '--save', '--prefer-offline', '--no-audit', '--no-fund', 'is-number@7.0.0'], {
+        cwd: dir,
+        env: { npm_config_registry: registry.url, npm_config_omit_lockfile_registry_resolved: 'true' },
+      });
+      const core = join(dir, 'src/core.mjs');
+      writeFileSync(core, `import isNumber from 'is-number'; // the real dependency\n${readFileSync(core, 'utf8')}`);
+    }
     const depsText = readFileSync(depsFile, 'utf8');
     const coreFile = join(dir, runtime === 'python' ? `${name.replaceAll('-', '_')}/core.py` : 'src/core.mjs');
     const comment = runtime === 'python' ? '#' : '//';
@@ -111,7 +121,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`\`npm run local\` with 3 handlers${withDependency ? ' and a real PyPI dependency (six, pip in the image)' : ''}, real-parts base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
+console.log(`\`npm run local\` with 3 handlers${withDependency ? ' and a real dependency (Python: six by pip, Node.js: is-number by npm ci, in the image)' : ''}, real-parts base images, ${runs} runs, medians (${availableParallelism()} cores, shared machine)\n`);
 console.log('| runtime | (a) cold: build + start + invoke | (b) warm: one-line change | b / a | (c) --native | (d) image above base |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
