@@ -6,6 +6,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describe, expect, test } from 'vitest';
 import { cdkDeployArguments } from '../src/engines/engine-cdk.ts';
 import { deployStack, deleteStack } from '../src/engines/cloudformation.ts';
+import { Interrupted, StopRequest } from '../src/deploy/interruption.ts';
 
 type Reply = unknown | ((input: Record<string, unknown>) => unknown);
 
@@ -46,6 +47,24 @@ const deployment = (lines: string[]) => ({
 });
 
 describe('deployStack', () => {
+  test('Ctrl-C before the change set runs: it is deleted, never executed, and the deploy stops (Interrupted, exit 130)', async () => {
+    const lines: string[] = [];
+    const cfn = scripted({
+      DescribeStacks: [stack('UPDATE_COMPLETE')],
+      CreateChangeSet: [{}],
+      DescribeChangeSet: [{ Status: 'CREATE_COMPLETE', Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'IngestFunction', ResourceType: 'AWS::Lambda::Function' } }] }],
+      DeleteChangeSet: [{}],
+    });
+    const stop = new StopRequest();
+    // The signal arrives while the user reads the listed changes.
+    const run = deployStack(cfn.client, { ...deployment(lines), stop, onChanges: () => stop.request('SIGINT') });
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Interrupted);
+    expect((error as Interrupted).exitCode).toBe(130);
+    expect(cfn.names()).toContain('DeleteChangeSet');
+    expect(cfn.names()).not.toContain('ExecuteChangeSet');
+  });
+
   test('a new stack: a CREATE change set, executed, watched to CREATE_COMPLETE; the outputs come back', async () => {
     const lines: string[] = [];
     const cfn = scripted({

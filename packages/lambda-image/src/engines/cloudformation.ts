@@ -17,6 +17,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DeployError } from '../shared/aws.ts';
+import type { StopRequest } from '../deploy/interruption.ts';
 
 /** CloudFormation's limit on a template sent inline (TemplateBody). */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -173,6 +174,12 @@ export interface StackDeployment {
   preview?: boolean;
   /** The change set's changes, before it is executed. */
   onChanges?: (changes: ResourceChangeRow[]) => void;
+  /**
+   * Ctrl-C / SIGTERM. Asked before the change set runs: it is deleted and nothing changes. Asked
+   * while it runs: the stack is left to settle (stopping the wait would not stop CloudFormation,
+   * and a cancelled update rolls back as a whole), and the caller stops after.
+   */
+  stop?: StopRequest;
 }
 
 export interface StackResult {
@@ -269,6 +276,10 @@ export async function deployStack(cfn: CloudFormationClient, d: StackDeployment)
     return { action: create ? 'create' : 'update', changes, outputs: outputsOf(stack) };
   }
   d.onChanges?.(changes);
+  if (d.stop?.signal) {
+    await deleteChangeSet();
+    d.stop.check();
+  }
   const baseline = await eventBaseline(cfn, d.stackName);
   await cfn.send(new ExecuteChangeSetCommand({ StackName: d.stackName, ChangeSetName: changeSetName }));
   const settled = await waitForStack(cfn, d.stackName, baseline, d.out, `${create ? 'creating' : 'updating'} the stack ${d.stackName}`);

@@ -144,6 +144,7 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
       onChanges: (changes) => {
         for (const line of changeLines(changes)) out(line);
       },
+      stop: options.stop,
     }),
   );
   if (result.action === 'unchanged') out(`  no changes: the stack already runs ${published.uri}`);
@@ -151,6 +152,8 @@ export async function samDeploy(options: SamDeployOptions, state: DeployState = 
   const arnOf = (fn: StackFunction) =>
     result.outputs[fn.outputKey] ?? `arn:${identity.partition}:lambda:${region}:${identity.account}:function:${fn.functionName}`;
   state.functions = resultRows(manifest, result.changes, arnOf, false);
+  // A signal during the stack's update stops here, the stack settled, with the summary.
+  options.stop?.check();
   const removed = result.changes.filter((c) => c.action === 'Remove' && c.type === 'AWS::Lambda::Function');
   // The stack went through: every function it holds runs the new image.
   await releaseUnusedImages(clients, image.repository, manifest.name, published.digest, [], out);
