@@ -119,6 +119,35 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     }
   });
 
+  it('runs each handler with settings of its own in its own container, under its own timeout, memory and environment', async () => {
+    const restoreCore = edit(core(), (t) =>
+      `${t}\n\ndef _seen(event):\n    import os\n    return [os.environ.get(k) for k in ("WHO", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE")]\n\ndef ingest(event):\n    import time\n    time.sleep(3)\n    return _seen(event)\n\ndef report_daily(event):\n    import time\n    time.sleep(2)\n    return _seen(event)\n\ndef notify(event):\n    return _seen(event)\n`,
+    );
+    const restoreManifest = edit(join(dir, 'lambda-image.json'), (t) => {
+      const manifest = JSON.parse(t) as { handlers: Record<string, unknown>[] };
+      Object.assign(manifest.handlers.find((h) => h.name === 'ingest')!, { timeout: 1, environment: { WHO: 'ingest' } });
+      Object.assign(manifest.handlers.find((h) => h.name === 'report_daily')!, { timeout: 5, memory: 1024, environment: { WHO: 'report' } });
+      return `${JSON.stringify(manifest, null, 2)}\n`;
+    });
+    try {
+      const { exitCode, stdout, stderr } = await local(dir);
+      expect(stderr.match(/^Started /gm), stderr).toHaveLength(3);
+      expect(stderr).toMatch(/^Started \S+ on 127\.0\.0\.1:\d+ in .* \(ingest: timeout 1 s, memory 512 MB\)$/m);
+      const timedOut = /^✘ ingest {8}failed {2}(\d+ ms|\d+\.\d\d s)\n {4}Sandbox\.Timedout: Task timed out after 1\.00 seconds \(the function's timeout: "timeout": 1 of handler "ingest" in lambda-image\.json\)$/m.exec(stdout);
+      expect(timedOut, stdout).not.toBeNull();
+      expect(Number.parseFloat(timedOut![1]!)).toBeLessThan(2);
+      const project = names.python;
+      // [WHO, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_TIMEOUT, AWS_LAMBDA_FUNCTION_MEMORY_SIZE]
+      expect(stdout).toMatch(new RegExp(`^✔ report_daily {2}ok {6}2\\.\\d\\d s\n {4}\\["report","${project}-report_daily","5","1024"\\]$`, 'm'));
+      expect(stdout).toContain(`[null,"${project}-notify","30","512"]`);
+      expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
+      expect(exitCode).toBe(1);
+    } finally {
+      restoreManifest();
+      restoreCore();
+    }
+  });
+
   it('refuses a 7 MiB event before sending it, naming the 6 MiB limit', async () => {
     const big = join(work, 'big-event.json');
     writeFileSync(big, JSON.stringify({ records: [{ amount: 1, blob: 'x'.repeat(7 * 1024 * 1024) }] }));

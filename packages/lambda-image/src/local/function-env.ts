@@ -2,7 +2,7 @@
 // container and for --native.
 import type { Manifest } from '../shared/manifest.ts';
 import { functionName } from '../shared/names.ts';
-import { plainEnvironment } from '../shared/env-values.ts';
+import { type EnvironmentValue, plainEnvironment } from '../shared/env-values.ts';
 
 /**
  * AWS_LAMBDA_FUNCTION_NAME of the local runtime. Deployed, each handler is its own function
@@ -14,16 +14,28 @@ export function localFunctionName(manifest: Pick<Manifest, 'name'>, handlers: re
   return handlers.length === 1 ? functionName(manifest.name, handlers[0]!) : manifest.name;
 }
 
-/** The variables Lambda sets (memory, timeout, region...), over the manifest's environment. */
-export function lambdaEnvironment(manifest: Manifest, taskRoot: string, name: string = manifest.name): Record<string, string> {
+/** The settings a runtime's environment is made of: the project's, or one handler's (shared/handler-settings.ts). */
+export interface RuntimeSettings {
+  memory: number;
+  timeout: number;
+  environment: Record<string, EnvironmentValue>;
+}
+
+/** The variables Lambda sets (memory, timeout, region...), over the manifest's environment (or `settings`'). */
+export function lambdaEnvironment(
+  manifest: Manifest,
+  taskRoot: string,
+  name: string = manifest.name,
+  settings: RuntimeSettings = { memory: manifest.memory, timeout: manifest.timeout, environment: manifest.deploy.environment },
+): Record<string, string> {
   return {
     // Secret references ({"ssm"}/{"secret"}) are resolved in AWS at deploy; locally, give their values with --env-file.
-    ...plainEnvironment(manifest.deploy.environment),
+    ...plainEnvironment(settings.environment),
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(manifest.memory),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memory),
     // The emulator ends an invocation that runs longer, as Lambda does.
-    AWS_LAMBDA_FUNCTION_TIMEOUT: String(manifest.timeout),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(settings.timeout),
     AWS_REGION: manifest.region,
     AWS_DEFAULT_REGION: manifest.region,
     LAMBDA_TASK_ROOT: taskRoot,

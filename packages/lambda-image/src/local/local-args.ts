@@ -29,7 +29,9 @@ export const LOCAL_USAGE = `Usage: npm run local -- [handler] [options]
 
 Builds the image, starts ONE container (the base image's Runtime Interface Emulator)
 and invokes every handler through the dispatcher, one at a time, with its sample
-event (events/<handler>.json). Exits 0 only when every handler succeeded.
+event (events/<handler>.json). Exits 0 only when every handler succeeded. A handler
+with its own timeout, memory or environment in lambda-image.json runs in a container
+of its own, under exactly those values.
 
 Arguments:
   handler              invoke only this handler (a name from lambda-image.json)
@@ -43,7 +45,8 @@ Options:
   --native             no Docker: run the dispatcher in this machine's own runtime
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
-  --port <n>           publish the emulator on this host port (default: any free one)
+  --port <n>           publish the emulator on this host port (default: any free one;
+                       with several containers, the first one's)
   --rie <path>         the Runtime Interface Emulator (aws-lambda-rie) to run in front of
                        the image's runtime client, for a project on another base image
                        than AWS's (default: $LAMBDA_IMAGE_RIE, else the release, downloaded
