@@ -45,6 +45,8 @@ export interface ContainerRecipe {
   keep: boolean;
   /** The emulator to mount and the image's own command to run behind it (not an AWS base image). */
   rie?: { path: string; command: string[] };
+  /** --volume host:container[:ro] bind mounts (--watch mounts the code over the image's). */
+  volumes?: string[];
 }
 
 export interface ContainerInvocation {
@@ -99,6 +101,7 @@ export class LocalContainer {
       const started = await runContainer({
         ...(recipe.rie ? { readOnlyMounts: [{ source: recipe.rie.path, target: RIE_MOUNT }], entrypoint: RIE_MOUNT, command: recipe.rie.command } : {}),
         image: recipe.image,
+        ...(recipe.volumes ? { volumes: recipe.volumes } : {}),
         name,
         hostPort,
         env: group.environment,
