@@ -15,7 +15,16 @@ describe('parseLocalArgs', () => {
       envFile: undefined,
       awsCredentials: false,
       help: false,
+      watch: false,
     });
+  });
+
+  it('reads --watch with a handler; refuses it with --native or --keep, saying why', () => {
+    expect(parseLocalArgs(['--watch', 'ingest'])).toMatchObject({ watch: true, handler: 'ingest' });
+    expect(() => parseLocalArgs(['--watch', '--keep'])).toThrow(/--watch keeps its own container up and removes it on Ctrl-C, so --keep cannot apply: drop it or drop --watch/);
+    expect(() => parseLocalArgs(['--watch', '--native', '--keep'])).toThrow(UsageError);
+    expect(() => parseLocalArgs(['--wacth'])).toThrow(/--watch/);
+    expect(LOCAL_USAGE).toMatch(/--watch +after the first run, stay up/);
   });
 
   it('reads --quiet, --env-file and --aws-credentials; credentials stay off unless asked for', () => {

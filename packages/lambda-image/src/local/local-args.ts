@@ -21,6 +21,8 @@ export interface LocalOptions {
   help: boolean;
   /** The Runtime Interface Emulator to mount, for a project on another base image than AWS's. */
   rie?: string;
+  /** Stay up after the first run and run again on every change of the project's files. */
+  watch: boolean;
 }
 
 export { UsageError };
@@ -58,6 +60,13 @@ Options:
                        SSO); OFF by default: without it handlers get no credentials.
                        Values travel in the docker client's environment, never in
                        arguments or files
+  --watch              after the first run, stay up and run again on every change of
+                       the project's files: code reaches the running container without
+                       a build for Python, Node.js and Ruby (bound read-only, the runtime
+                       restarted); Java, Go, .NET and custom rebuild (only the code layer);
+                       a dependency file (requirements.txt, package.json, Gemfile, pom.xml,
+                       go.mod, *.csproj) rebuilds; lambda-image.json is read again;
+                       events/*.json only invoke again. Ctrl-C stops and removes it all
   --quiet              show the output and REPORT line of failing handlers only
   --verbose            stream the full docker build output and the emulator's
                        own log lines
@@ -67,6 +76,7 @@ Examples:
   npm run local
   npm run local -- ingest --event '{"orderId": "42"}'
   npm run local -- --native
+  npm run local -- --watch report_daily
   npm run local -- report_daily --keep`;
 
 /** Parses the arguments after `npm run local --`; throws UsageError naming the problem. */
@@ -84,6 +94,7 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       quiet: { type: 'boolean', default: false },
       'env-file': { type: 'string' },
       'aws-credentials': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'local',
@@ -115,6 +126,14 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       throw new UsageError(`--native runs without Docker, so ${dockerOnly.join(' and ')} cannot apply: drop ${dockerOnly.length > 1 ? 'them' : 'it'} or drop --native`);
     }
   }
+  if (values.watch) {
+    const against = [native && '--native', values.keep && '--keep'].filter(Boolean);
+    if (against.length > 0) {
+      throw new UsageError(
+        `--watch keeps its own container up and removes it on Ctrl-C, so ${against.join(' and ')} cannot apply: drop ${against.length > 1 ? 'them' : 'it'} or drop --watch`,
+      );
+    }
+  }
   return {
     handler: positionals[0],
     event: values.event,
@@ -127,6 +146,7 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     envFile: values['env-file'],
     awsCredentials: values['aws-credentials'] ?? false,
     help: values.help ?? false,
+    watch: values.watch ?? false,
     ...(values.rie !== undefined ? { rie: values.rie } : {}),
   };
 }
