@@ -72,7 +72,7 @@ describe('change kinds, from the generated Dockerfiles', () => {
   it("editors' scratch files and build outputs are never changes", () => {
     for (const path of [
       'orders_python/.core.py.swp', 'orders_python/.core.py.swx', 'orders_python/core.py~', 'orders_python/4913', 'orders_python/.#core.py',
-      'orders_python/#core.py#', 'orders_python/core.py___jb_tmp___', 'orders_python/__pycache__/core.cpython-314.pyc', '.git/index',
+      'orders_python/#core.py#', 'orders_python/core.py___jb_tmp___', 'orders_python/sedETH4qg', 'orders_python/__pycache__/core.cpython-314.pyc', '.git/index',
       '.venv/lib/x.py', 'cdk.out/manifest.json', '.aws-sam/build.toml', '.idea/workspace.xml',
     ]) expect(changeKind(path, filesOf('python')), path).toBe('ignored');
   });

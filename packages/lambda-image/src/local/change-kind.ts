@@ -29,9 +29,10 @@ const IGNORED_FOLDERS = new Set([
 
 /**
  * Editors' scratch files: vim's swap files and its write test (4913), backups (name~), Emacs'
- * lock and auto-save files (.#name, #name#), JetBrains' safe-write files, Kate's swap files.
+ * lock and auto-save files (.#name, #name#), JetBrains' safe-write files, Kate's swap files,
+ * and `sed -i`'s (sedXXXXXX, renamed over the file it edits).
  */
-const EDITOR_TEMP = [/\.sw[a-p]$/, /\.swx$/, /~$/, /^\.#/, /^#.*#$/, /^4913$/, /___jb_(tmp|old)___$/, /\.kate-swp$/, /\.tmp$/, /^\.DS_Store$/, /\.pyc$/];
+const EDITOR_TEMP = [/\.sw[a-p]$/, /\.swx$/, /~$/, /^\.#/, /^#.*#$/, /^4913$/, /___jb_(tmp|old)___$/, /\.kate-swp$/, /^sed[A-Za-z0-9]{6}$/, /\.tmp$/, /^\.DS_Store$/, /\.pyc$/];
 
 /** Files an image installs dependencies from; matched by name wherever the Dockerfile copies them. */
 const DEPENDENCY_FILES = [

@@ -18,6 +18,7 @@ import { EmulatorNotReady, InvocationTimeout, invokeEmulator, waitForEmulator } 
 import { type InvocationLog, InvocationLogs } from './invocation-logs.ts';
 import type { ContainerGroup } from './container-groups.ts';
 import { RIE_MOUNT } from './rie.ts';
+import { RuntimeRestarter } from './runtime-restart.ts';
 
 /** Every container this tooling starts carries this label, with the project name as value. */
 export const PROJECT_LABEL = 'lambda-image.project';
@@ -81,6 +82,7 @@ export class LocalContainer {
   private invocations = 0;
   private busy = false;
   private follower: { stop: () => void } | undefined;
+  private restarter: RuntimeRestarter | undefined;
 
   readonly name: string;
   readonly port: number;
@@ -188,6 +190,33 @@ export class LocalContainer {
     return { outcome, seconds, status, log, retired: this.retired, note: this.retired ? undefined : restartNote(status, outcome) };
   }
 
+  /**
+   * Opens what restartRuntime() uses ahead of time (--watch), so the first restart is as fast
+   * as the others.
+   */
+  prepareRestarts(): void {
+    this.restarter ??= new RuntimeRestarter(this.name, this.port);
+    this.restarter.open();
+  }
+
+  /**
+   * Restarts the runtime in place (--watch, runtime-restart.ts): its next invocation starts a
+   * new one, which loads the code as it now is. Throws RuntimeRestartError when it cannot.
+   */
+  async restartRuntime(): Promise<void> {
+    if (this.busy) throw new Error(`container ${this.name} is invoking: its runtime cannot restart now`);
+    this.busy = true;
+    try {
+      this.prepareRestarts();
+      const throwaways = await this.restarter!.restart(this.group.timeout * 1000 + INVOKE_MARGIN_MS);
+      // Each throwaway invocation has a START in the log: its piece is not the next handler's.
+      for (let i = 0; i < throwaways; i++) await this.logs.take(this.invocations++, 0);
+    } finally {
+      this.busy = false;
+      this.onIdle?.();
+    }
+  }
+
   get idle(): boolean {
     return !this.busy && !this.retired;
   }
@@ -195,6 +224,7 @@ export class LocalContainer {
   /** Stops following its log; the container itself stays (--keep). */
   detach(): void {
     this.follower?.stop();
+    this.restarter?.close();
   }
 }
 

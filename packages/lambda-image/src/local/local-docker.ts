@@ -6,7 +6,9 @@ import { INVOKE_PATH, dispatcherPayload } from './emulator.ts';
 import { Cleanup } from '../shared/cleanup.ts';
 import { EXIT, formatSeconds } from '../shared/output.ts';
 import type { ModeInput } from './mode.ts';
-import { type ContainerGroup, containerGroups } from './container-groups.ts';
+import { invokeHandlers, type RunState } from './invoke-handlers.ts';
+import { mountVolumes, watchInDocker, watchMounts } from './watch-docker.ts';
+import { containerGroups } from './container-groups.ts';
 import { ContainerPool } from './container-pool.ts';
 import { ContainerStartError, type LocalContainer } from './local-container.ts';
 import { imageTag, prepareImage } from './local-image.ts';
@@ -44,17 +46,15 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
   const { stderr } = context;
   const phases: [string, number][] = [];
   const cleanup = new Cleanup();
-  /** The invocation in flight, for Ctrl-C to report as interrupted rather than failed. */
-  let inFlight: { name: string; abort: AbortController } | undefined;
-  let interrupted = false;
+  const run: RunState = { interrupted: false, reporter };
   const uninstall = cleanup.handleSignals(
     context.signals ?? process,
     context.exit ?? ((code) => process.exit(code)),
     (signal) => {
-      interrupted = true;
-      if (inFlight) {
-        reporter.interrupt(inFlight.name, signal);
-        inFlight.abort.abort();
+      run.interrupted = true;
+      if (run.inFlight) {
+        run.reporter.interrupt(run.inFlight.name, signal);
+        run.inFlight.abort.abort();
       }
       stderr.write(`\n${paint('yellow', `${signal}:`)} stopping and removing the container...\n`);
     },
@@ -66,8 +66,9 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
 
     const groups = containerGroups(manifest, invocations.map((i) => i.entry), TASK_ROOT, environment);
     const { runId, namePrefix } = runNames(image.tag);
+    const mounts = options.watch ? watchMounts(manifest, context.projectDir) : undefined;
     const pool = new ContainerPool({
-      recipe: { image: image.tag, project: manifest.name, runId, keep: options.keep, ...(image.rie ? { rie: image.rie } : {}) },
+      recipe: { image: image.tag, project: manifest.name, runId, keep: options.keep, ...(image.rie ? { rie: image.rie } : {}), ...(mounts ? { volumes: mountVolumes(mounts) } : {}) },
       groups,
       concurrency: 1,
       firstPort: options.port,
@@ -86,39 +87,7 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
     phases.push(['start', (performance.now() - startedAt) / 1000]);
 
     const invokeStarted = performance.now();
-    /** Handlers whose container stopped or hangs: skipped, with the reason. */
-    const skippedBecause = new Map<ContainerGroup, string>();
-    for (const [index, { entry, event }] of invocations.entries()) {
-      const group = pool.groupOf(entry.name)!;
-      const stopped = skippedBecause.get(group);
-      if (stopped) {
-        reporter.skip([entry.name], `(${stopped})`);
-        continue;
-      }
-      const abort = new AbortController();
-      inFlight = { name: entry.name, abort };
-      let result;
-      try {
-        result = await pool.invoke(entry.name, dispatcherPayload(entry.name, event), abort.signal);
-      } catch (error) {
-        if (interrupted) return EXIT.failed; // the signal handler reports, cleans up and exits
-        throw error;
-      } finally {
-        inFlight = undefined;
-      }
-      if (interrupted) return EXIT.failed;
-      if (result.retired) skippedBecause.set(group, result.retired);
-      // Only when another handler of the same container follows does its restart matter.
-      const more = invocations.slice(index + 1).some((i) => group.handlers.includes(i.entry.name));
-      reporter.handler({
-        name: entry.name,
-        outcome: result.outcome,
-        seconds: result.seconds,
-        logs: result.log.lines,
-        report: result.log.report,
-        note: more ? result.note : undefined,
-      });
-    }
+    if (!(await invokeHandlers(pool, invocations, run))) return EXIT.failed; // interrupted: the signal handler reports, cleans up and exits
     if (options.verbose) {
       for (const container of pool.containers) {
         if (container.logs.emulator.length > 0) stderr.write(`The emulator's log (${container.name}):\n${container.logs.emulator.map((l) => `  │ ${l}`).join('\n')}\n`);
@@ -135,6 +104,9 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
         stderr.write(`  ${curlCommand(container.port, dispatcherPayload(first.entry.name, first.event))}\n`);
       }
       stderr.write(`Remove ${containers.length === 1 ? 'it' : 'them'} when done:\n  docker rm -f ${containers.map((c) => c.name).join(' ')}\n`);
+    }
+    if (options.watch) {
+      return await watchInDocker({ input, image, pool, mounts, run, cleanup });
     }
     return code;
   } finally {

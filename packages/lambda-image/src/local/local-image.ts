@@ -116,29 +116,11 @@ export async function prepareImage(
 
   let buildSeconds: number | undefined;
   if (options.build) {
-    stderr.write(`Building ${tag}\n`);
-    const previous = await imageId(tag);
-    const display = new BuildDisplay(stderr, paint);
-    try {
-      const { seconds } = await dockerBuild({
-        cwd: context.projectDir,
-        tag,
-        architecture: manifest.architecture,
-        labels: { [PROJECT_LABEL]: manifest.name },
-        onStep: options.verbose ? undefined : display.step,
-        onStepStart: options.verbose ? undefined : display.start,
-        onStepOutput: options.verbose ? undefined : display.output,
-        onLine: options.verbose ? (line) => stderr.write(`  ${line}\n`) : undefined,
-      }).finally(() => display.stop());
-      buildSeconds = seconds;
-      stderr.write(`Built ${tag} in ${formatSeconds(seconds)}\n`);
-      // The image the tag named before: untagged now, unless another tag or a container holds it.
-      if (previous && previous !== (await imageId(tag))) await removeImageIfUnused(previous);
-    } catch (error) {
-      if (error instanceof DockerBuildError) return fail(formatBuildFailure(error.message, error.output, paint));
-      if (error instanceof DockerError) return fail(error.message);
-      throw error;
-    }
+    const built = await buildImage({ manifest, options, context, paint, fail }, tag);
+    if (typeof built === 'number') return built;
+    buildSeconds = built.seconds;
+    // The image the tag named before: untagged now, unless another tag or a container holds it.
+    if (built.previous) await removeImageIfUnused(built.previous);
   } else if (!(await imageExists(tag))) {
     return fail(`there is no image ${tag} to run: run \`npm run local\` once without --no-build`, EXIT.usage);
   }
@@ -152,4 +134,38 @@ export async function prepareImage(
     }
   }
   return { tag, ...(rie ? { rie } : {}), ...(buildSeconds !== undefined ? { buildSeconds } : {}) };
+}
+
+/**
+ * `docker build` of the project with its progress on stderr. Resolves to its duration and the
+ * image the tag named before, if another (the caller removes it once no container of its own
+ * uses it), or to the exit code after printing the failure.
+ */
+export async function buildImage(
+  { manifest, options, context, paint, fail }: Pick<ModeInput, 'manifest' | 'options' | 'context' | 'paint' | 'fail'>,
+  tag: string,
+): Promise<{ seconds: number; previous?: string } | number> {
+  const { stderr } = context;
+  stderr.write(`Building ${tag}\n`);
+  const previous = await imageId(tag);
+  const display = new BuildDisplay(stderr, paint);
+  try {
+    const { seconds } = await dockerBuild({
+      cwd: context.projectDir,
+      tag,
+      architecture: manifest.architecture,
+      labels: { [PROJECT_LABEL]: manifest.name },
+      onStep: options.verbose ? undefined : display.step,
+      onStepStart: options.verbose ? undefined : display.start,
+      onStepOutput: options.verbose ? undefined : display.output,
+      onLine: options.verbose ? (line) => stderr.write(`  ${line}\n`) : undefined,
+    }).finally(() => display.stop());
+    stderr.write(`Built ${tag} in ${formatSeconds(seconds)}\n`);
+    const now = await imageId(tag);
+    return { seconds, ...(previous && previous !== now ? { previous } : {}) };
+  } catch (error) {
+    if (error instanceof DockerBuildError) return fail(formatBuildFailure(error.message, error.output, paint));
+    if (error instanceof DockerError) return fail(error.message);
+    throw error;
+  }
 }

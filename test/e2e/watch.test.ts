@@ -1,0 +1,177 @@
+// `npm run local -- --watch` for real: generated projects, their tooling from the test run's
+// registry, the real Docker daemon, the real emulator and runtime clients (test/support/
+// baseimages.ts). A change is made as an editor makes it, and the run is read as a user reads it.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateProject } from '../support/generate.ts';
+import { installProject } from '../support/install.ts';
+import { ensureBaseImages } from '../support/baseimages.ts';
+
+const PROJECT_LABEL = 'lambda-image.project';
+const work = mkdtempSync(join(tmpdir(), 'watch-e2e-'));
+const names = { python: `watch-e2e-py-${process.pid}`, nodejs: `watch-e2e-node-${process.pid}` };
+
+async function containersOf(name: string): Promise<string[]> {
+  const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+async function imageIdOf(tag: string): Promise<string> {
+  return (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
+}
+
+/** A `lambda-image local --watch` run in its own process group, as a terminal runs it (Ctrl-C reaches the group). */
+class WatchRun {
+  readonly process: ResultPromise<{ cwd: string; reject: false; detached: true; env: Record<string, string>; all: true }>;
+  output = '';
+  ended: number | undefined;
+
+  constructor(dir: string, args: string[]) {
+    this.process = execa('node_modules/.bin/lambda-image', ['local', '--watch', ...args], { cwd: dir, reject: false, detached: true, env: { NO_COLOR: '1' }, all: true });
+    this.process.all!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    void this.process.then((result) => (this.ended = result.exitCode ?? -1));
+  }
+
+  /** Waits until the output after `from` matches; returns the index after the match. */
+  async waitFor(pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const match = pattern.exec(this.output.slice(from));
+      if (match) return from + match.index + match[0].length;
+      if (this.ended !== undefined) throw new Error(`the run ended (${this.ended}) before ${pattern}; its output:\n${this.output}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s; output:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Ctrl-C, as the terminal sends it: SIGINT to the whole process group. */
+  async interrupt() {
+    process.kill(-this.process.pid!, 'SIGINT');
+    return this.process;
+  }
+}
+
+/** Edits a file in place, as an editor saving it does; returns the function that puts it back. */
+function edit(path: string, change: (text: string) => string): () => void {
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${path} changed nothing`);
+  writeFileSync(path, after);
+  return () => writeFileSync(path, before);
+}
+
+beforeAll(async () => {
+  await ensureBaseImages(['python', 'nodejs']);
+}, 600_000);
+
+afterAll(async () => {
+  for (const name of Object.values(names)) {
+    const left = await containersOf(name);
+    if (left.length) await execa('docker', ['rm', '-f', ...left]);
+    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm run local -- --watch in a generated Python project', { timeout: 240_000 }, () => {
+  let dir: string;
+  const core = () => join(dir, names.python.replaceAll('-', '_'), 'core.py');
+  beforeAll(async () => {
+    dir = await generateProject(join(work, 'python'), { name: names.python, runtime: 'python', handlers: 'ingest,report_daily' });
+    await installProject(dir);
+  }, 300_000);
+
+  it('a one-line change in the core library: the new result, without a build; a syntax error is shown and the fix recovers; Ctrl-C leaves nothing', async () => {
+    const run = new WatchRun(dir, ['ingest']);
+    let at = await run.waitFor(/^Watching .* for changes \(Ctrl-C to stop\)$/m);
+    expect(run.output).toMatch(/^✔ ingest {2}ok .*\n {4}\{"handler":"ingest","count":2,"total":19\.75\}$/m);
+    expect(run.output).not.toContain('report_daily');
+    const image = await imageIdOf(`${names.python}:local`);
+    const restore = edit(core(), (t) => t.replace('"count": len(records)', '"count": len(records) + 100'));
+    try {
+      at = await run.waitFor(/\{"handler":"ingest","count":102,"total":19\.75\}\n/, at);
+      const cycle = run.output.slice(0, at).split('↻ ').at(-1)!;
+      expect(cycle).toMatch(/^\S+core\.py changed: restart the runtime \(no build\)$/m);
+      expect(cycle).not.toContain('Building');
+      at = await run.waitFor(/^Results (\d+ ms|[\d.]+ s) after the change\. Watching for changes \(Ctrl-C to stop\)$/m, at);
+      // The restart is not a failure of the handler: one passing result, nothing else.
+      expect(run.output.slice(0, at).split('↻ ').at(-1)).toMatch(/^PASS 1 handler: 1 ok, 0 failed/m);
+      expect(await imageIdOf(`${names.python}:local`)).toBe(image);
+      expect(await containersOf(names.python)).toHaveLength(1);
+
+      edit(core(), (t) => t.replace('def summarize(', 'def summarize(:'));
+      at = await run.waitFor(/^✘ ingest {2}failed .*\n {4}Runtime\.UserCodeSyntaxError: .*/m, at);
+      at = await run.waitFor(/Watching for changes/, at);
+      edit(core(), (t) => t.replace('def summarize(:', 'def summarize('));
+      at = await run.waitFor(/\{"handler":"ingest","count":102,"total":19\.75\}\n/, at);
+      await run.waitFor(/Watching for changes/, at);
+      expect(await imageIdOf(`${names.python}:local`)).toBe(image);
+    } finally {
+      restore();
+    }
+    const { exitCode, stderr } = await run.interrupt();
+    expect(stderr).toContain('SIGINT: stopping and removing the container');
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.python)).toEqual([]);
+  });
+
+  it('a change to requirements.txt rebuilds the image and replaces the container', async () => {
+    const run = new WatchRun(dir, ['ingest']);
+    let at = await run.waitFor(/^Watching .* for changes/m);
+    const [before] = await containersOf(names.python);
+    const restore = edit(join(dir, 'requirements.txt'), (t) => `${t}\n# pinned for the watch test\n`);
+    try {
+      at = await run.waitFor(/^↻ requirements\.txt changed: rebuild, new container$/m, at);
+      at = await run.waitFor(/^Built .* in /m, at);
+      at = await run.waitFor(/^✔ ingest {2}ok /m, at);
+      at = await run.waitFor(/Watching for changes/, at);
+      const after = await containersOf(names.python);
+      expect(after).toHaveLength(1);
+      expect(after[0]).not.toBe(before);
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.python)).toEqual([]);
+  });
+});
+
+describe('npm run local -- --watch in a generated Node.js project', { timeout: 240_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await generateProject(join(work, 'nodejs'), { name: names.nodejs, runtime: 'nodejs', handlers: 'ingest,report_daily' });
+    await installProject(dir);
+  }, 300_000);
+
+  it('a one-line change in src/core.mjs: the new result for every handler, without a build', async () => {
+    const run = new WatchRun(dir, []);
+    let at = await run.waitFor(/^Watching .* for changes/m);
+    const image = await imageIdOf(`${names.nodejs}:local`);
+    const restore = edit(join(dir, 'src/core.mjs'), (t) => t.replace('count: records.length', 'count: records.length + 100'));
+    try {
+      at = await run.waitFor(/^↻ src\/core\.mjs changed: restart the runtime \(no build\)$/m, at);
+      at = await run.waitFor(/^PASS 2 handlers: 2 ok, 0 failed/m, at);
+      const cycle = run.output.slice(0, at).split('↻ ').at(-1)!;
+      expect(cycle).toContain('{"handler":"ingest","count":102,"total":19.75}');
+      expect(cycle).toContain('{"handler":"report_daily","count":102,"total":19.75}');
+      expect(await imageIdOf(`${names.nodejs}:local`)).toBe(image);
+      // An events file only invokes again.
+      const restoreEvent = edit(join(dir, 'events/ingest.json'), (t) => t.replace(/"amount": [\d.]+/, '"amount": 1000'));
+      try {
+        at = await run.waitFor(/^↻ events\/ingest\.json changed: invoke again$/m, at);
+        await run.waitFor(/^PASS 2 handlers/m, at);
+      } finally {
+        restoreEvent();
+      }
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.nodejs)).toEqual([]);
+  });
+});
