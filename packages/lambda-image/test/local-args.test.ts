@@ -10,6 +10,8 @@ describe('parseLocalArgs', () => {
       build: true,
       native: false,
       port: 0,
+      serve: false,
+      concurrency: 1,
       verbose: false,
       quiet: false,
       envFile: undefined,
@@ -25,6 +27,17 @@ describe('parseLocalArgs', () => {
     expect(() => parseLocalArgs(['--watch', '--native', '--keep'])).toThrow(UsageError);
     expect(() => parseLocalArgs(['--wacth'])).toThrow(/--watch/);
     expect(LOCAL_USAGE).toMatch(/--watch +after the first run, stay up/);
+  });
+
+  it('--serve: port 3000 unless given, 0 for any free one, --concurrency from 1', () => {
+    expect(parseLocalArgs(['--serve'])).toMatchObject({ serve: true, port: 3000, concurrency: 1 });
+    expect(parseLocalArgs(['--serve', '--port', '0', '--concurrency', '2', 'ingest'])).toMatchObject({ serve: true, port: 0, concurrency: 2, handler: 'ingest' });
+    expect(() => parseLocalArgs(['--port', '0'])).toThrow('--port must be a port number from 1 to 65535, got "0"');
+    expect(() => parseLocalArgs(['--concurrency', '2'])).toThrow('--concurrency applies to --serve only');
+    expect(() => parseLocalArgs(['--serve', '--concurrency', '0'])).toThrow('--concurrency must be a whole number from 1 to 32');
+    expect(() => parseLocalArgs(['--serve', '--event', '{}', '--keep'])).toThrow('so --event and --keep cannot apply: drop them or drop --serve');
+    expect(() => parseLocalArgs(['--serve', '--native'])).toThrow(UsageError);
+    expect(() => parseLocalArgs(['--serve', '--watch'])).toThrow('--serve and --watch cannot be combined yet');
   });
 
   it('reads --quiet, --env-file and --aws-credentials; credentials stay off unless asked for', () => {

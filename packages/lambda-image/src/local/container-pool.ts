@@ -9,7 +9,21 @@ import { removeContainer } from '../shared/docker.ts';
 import type { ContainerGroup } from './container-groups.ts';
 import { type ContainerInvocation, type ContainerRecipe, ContainerStartError, LocalContainer, removeRunContainers } from './local-container.ts';
 
-export interface PoolOptions {
+/** What the pool needs of a container (LocalContainer; the unit tests give their own). */
+export interface PoolContainer {
+  readonly name: string;
+  readonly group: ContainerGroup;
+  /** Neither invoking nor retired. */
+  readonly idle: boolean;
+  retired: string | undefined;
+  onIdle: (() => void) | undefined;
+  invoke(handler: string, payload: unknown, signal?: AbortSignal): Promise<ContainerInvocation>;
+  detach(): void;
+}
+
+export type StartContainer<C extends PoolContainer> = (recipe: ContainerRecipe, group: ContainerGroup, name: string, hostPort: number) => Promise<C>;
+
+export interface PoolOptions<C extends PoolContainer = LocalContainer> {
   recipe: ContainerRecipe;
   groups: ContainerGroup[];
   /** Containers per group at most (1: every invocation of a group goes through one emulator). */
@@ -18,38 +32,48 @@ export interface PoolOptions {
   firstPort?: number;
   /** Prefix of container names, e.g. `orders-svc-local`. */
   namePrefix: string;
-  onStarted?: (container: LocalContainer, seconds: number) => void;
-  onRetired?: (container: LocalContainer) => void;
+  onStarted?: (container: C, seconds: number) => void;
+  onRetired?: (container: C) => void;
+  /** How a container starts: LocalContainer.start unless given. */
+  startContainer?: StartContainer<C>;
 }
 
-interface Job {
+interface Job<C extends PoolContainer> {
   handler: string;
   payload: unknown;
   signal: AbortSignal | undefined;
-  resolve: (result: ContainerInvocation & { container: LocalContainer }) => void;
+  resolve: (result: PooledInvocation<C>) => void;
   reject: (error: unknown) => void;
 }
 
-interface GroupState {
+interface GroupState<C extends PoolContainer> {
   group: ContainerGroup;
-  containers: LocalContainer[];
+  containers: C[];
   starting: number;
-  queue: Job[];
+  queue: Job<C>[];
+}
+
+export type PooledInvocation<C extends PoolContainer = LocalContainer> = ContainerInvocation & { container: C };
+
+export class PoolClosed extends Error {
+  override name = 'PoolClosed';
 }
 
 export class UnknownHandler extends Error {
   override name = 'UnknownHandler';
 }
 
-export class ContainerPool {
-  private readonly groups: GroupState[];
-  private readonly byHandler = new Map<string, GroupState>();
+export class ContainerPool<C extends PoolContainer = LocalContainer> {
+  private readonly groups: GroupState<C>[];
+  private readonly byHandler = new Map<string, GroupState<C>>();
   /** Every name ever given, so that removal reaches containers still being created. */
   private readonly names: string[] = [];
   private closed = false;
-  private readonly options: PoolOptions;
+  private readonly options: PoolOptions<C>;
+  private readonly startContainer: StartContainer<C>;
 
-  constructor(options: PoolOptions) {
+  constructor(options: PoolOptions<C>) {
+    this.startContainer = options.startContainer ?? (LocalContainer.start as unknown as StartContainer<C>);
     this.options = options;
     this.groups = options.groups.map((group) => ({ group, containers: [], starting: 0, queue: [] }));
     for (const state of this.groups) for (const handler of state.group.handlers) this.byHandler.set(handler, state);
@@ -64,7 +88,7 @@ export class ContainerPool {
   }
 
   /** The containers running now. */
-  get containers(): LocalContainer[] {
+  get containers(): C[] {
     return this.groups.flatMap((g) => g.containers);
   }
 
@@ -75,33 +99,45 @@ export class ContainerPool {
     if (failed) throw failed.reason;
   }
 
-  /** Queues one invocation on the handler's group; resolves once its container answered and its log is read. */
-  invoke(handler: string, payload: unknown, signal?: AbortSignal): Promise<ContainerInvocation & { container: LocalContainer }> {
+  /**
+   * Queues one invocation on the handler's group; resolves once its container answered and its
+   * log is read. `cancel` drops it while it waits (its client left) and never reaches a running
+   * invocation; `abort` also cuts a running one short (Ctrl-C), retiring its container, whose
+   * runtime may still be busy.
+   */
+  invoke(handler: string, payload: unknown, signals: { cancel?: AbortSignal; abort?: AbortSignal } = {}): Promise<PooledInvocation<C>> {
     const state = this.byHandler.get(handler);
     if (!state) return Promise.reject(new UnknownHandler(`unknown handler "${handler}"`));
-    if (this.closed) return Promise.reject(new Error('the containers are being removed'));
+    if (this.closed) return Promise.reject(new PoolClosed('the containers are being removed'));
     return new Promise((resolve, reject) => {
-      state.queue.push({ handler, payload, signal, resolve, reject });
-      // A waiting invocation whose caller gave up (its client left) never reaches the emulator.
-      signal?.addEventListener('abort', () => {
-        const at = state.queue.findIndex((j) => j.signal === signal);
-        if (at >= 0) state.queue.splice(at, 1)[0]!.reject(signal.reason);
-      });
+      const job: Job<C> = { handler, payload, signal: signals.abort, resolve, reject };
+      state.queue.push(job);
+      for (const signal of [signals.cancel, signals.abort]) {
+        signal?.addEventListener('abort', () => {
+          const at = state.queue.indexOf(job);
+          if (at >= 0) state.queue.splice(at, 1)[0]!.reject(signal.reason);
+        });
+      }
       this.dispatch(state);
     });
+  }
+
+  /** Invocations waiting for a container, per group. */
+  get waiting(): number {
+    return this.groups.reduce((n, g) => n + g.queue.length, 0);
   }
 
   /** Removes every container (unless `keep`), including any still being created. */
   async close(keep = false): Promise<void> {
     this.closed = true;
     for (const state of this.groups) {
-      for (const job of state.queue.splice(0)) job.reject(new Error('the containers are being removed'));
+      for (const job of state.queue.splice(0)) job.reject(new PoolClosed('the containers are being removed'));
       for (const c of state.containers) c.detach();
     }
     if (!keep) await removeRunContainers(this.names, this.options.recipe.runId);
   }
 
-  private dispatch(state: GroupState): void {
+  private dispatch(state: GroupState<C>): void {
     if (this.closed) return;
     for (const container of state.containers) {
       if (state.queue.length === 0) return;
@@ -115,7 +151,7 @@ export class ContainerPool {
     }
   }
 
-  private run(state: GroupState, container: LocalContainer, job: Job): void {
+  private run(state: GroupState<C>, container: C, job: Job<C>): void {
     container
       .invoke(job.handler, job.payload, job.signal)
       .then((result) => {
@@ -127,7 +163,7 @@ export class ContainerPool {
       });
   }
 
-  private retire(state: GroupState, container: LocalContainer): void {
+  private retire(state: GroupState<C>, container: C): void {
     const at = state.containers.indexOf(container);
     if (at < 0) return;
     state.containers.splice(at, 1);
@@ -137,13 +173,13 @@ export class ContainerPool {
     else void removeContainer(container.name).then(() => this.dispatch(state));
   }
 
-  private async startOne(state: GroupState, hostPort: number): Promise<LocalContainer> {
+  private async startOne(state: GroupState<C>, hostPort: number): Promise<C> {
     const name = `${this.options.namePrefix}-${randomBytes(3).toString('hex')}`;
     this.names.push(name);
     state.starting++;
     const started = performance.now();
     try {
-      const container = await LocalContainer.start(this.options.recipe, state.group, name, hostPort);
+      const container = await this.startContainer(this.options.recipe, state.group, name, hostPort);
       if (this.closed) throw new ContainerStartError('the containers are being removed');
       container.onIdle = () => queueMicrotask(() => this.dispatch(state));
       state.containers.push(container);

@@ -33,7 +33,7 @@ export async function invokeHandlers(pool: ContainerPool, invocations: readonly 
     run.inFlight = { name: entry.name, abort };
     let result;
     try {
-      result = await pool.invoke(entry.name, dispatcherPayload(entry.name, event), abort.signal);
+      result = await pool.invoke(entry.name, dispatcherPayload(entry.name, event), { abort: abort.signal });
     } catch (error) {
       if (run.interrupted) return false;
       throw error;

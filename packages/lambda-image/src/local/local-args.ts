@@ -9,8 +9,12 @@ export interface LocalOptions {
   keep: boolean;
   build: boolean;
   native: boolean;
-  /** Fixed host port for the container (0: Docker picks a free one). */
+  /** Fixed host port for the container (0: Docker picks a free one); with --serve, the server's port. */
   port: number;
+  /** Serve the handlers over HTTP until Ctrl-C instead of invoking each once. */
+  serve: boolean;
+  /** With --serve: containers per group of handlers at most. */
+  concurrency: number;
   verbose: boolean;
   /** No output lines under passing handlers. */
   quiet: boolean;
@@ -27,6 +31,10 @@ export interface LocalOptions {
 
 export { UsageError };
 
+/** --serve's port when --port is not given (that of `sam local start-api`). */
+export const DEFAULT_SERVE_PORT = 3000;
+const MAX_CONCURRENCY = 32;
+
 export const LOCAL_USAGE = `Usage: npm run local -- [handler] [options]
 
 Builds the image, starts ONE container (the base image's Runtime Interface Emulator)
@@ -36,7 +44,8 @@ with its own timeout, memory or environment in lambda-image.json runs in a conta
 of its own, under exactly those values.
 
 Arguments:
-  handler              invoke only this handler (a name from lambda-image.json)
+  handler              invoke only this handler (a name from lambda-image.json);
+                       with --serve, serve only this handler
 
 Options:
   --event <file|json>  use this event instead of events/<handler>.json:
@@ -48,7 +57,19 @@ Options:
                        (python3, node or ruby) with a Lambda-like context; the
                        sub-second inner loop
   --port <n>           publish the emulator on this host port (default: any free one;
-                       with several containers, the first one's)
+                       with several containers, the first one's); with --serve, the
+                       server's port (default 3000; 0: any free one, printed)
+  --serve              keep the containers up and serve the handlers over HTTP on
+                       127.0.0.1 until Ctrl-C: POST /<handler> with the event as the
+                       body; Lambda's Invoke API (POST /2015-03-31/functions/<name>/
+                       invocations) for an AWS SDK client with endpoint
+                       http://127.0.0.1:<port>; a handler with a url trigger also
+                       gets its function URL under /<handler>/ (any method, the
+                       request as a payload 2.0 event). Requests wait in a queue:
+                       one emulator never runs two invocations at once
+  --concurrency <n>    with --serve: up to n containers per group of handlers
+                       (default 1); the first starts upfront, the others when
+                       every one is busy and a request waits
   --rie <path>         the Runtime Interface Emulator (aws-lambda-rie) to run in front of
                        the image's runtime client, for a project on another base image
                        than AWS's (default: $LAMBDA_IMAGE_RIE, else the release, downloaded
@@ -77,7 +98,8 @@ Examples:
   npm run local -- ingest --event '{"orderId": "42"}'
   npm run local -- --native
   npm run local -- --watch report_daily
-  npm run local -- report_daily --keep`;
+  npm run local -- report_daily --keep
+  npm run local -- --serve --port 0 --concurrency 2`;
 
 /** Parses the arguments after `npm run local --`; throws UsageError naming the problem. */
 export function parseLocalArgs(argv: string[]): LocalOptions {
@@ -89,6 +111,8 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
       'no-build': { type: 'boolean', default: false },
       native: { type: 'boolean', default: false },
       port: { type: 'string' },
+      serve: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
       rie: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -103,11 +127,30 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
   if (positionals.length > 1) {
     throw new UsageError(`expected at most one handler name, got ${positionals.length}: ${positionals.join(' ')}\nRun \`npm run local\` for all handlers, or \`npm run local -- <handler>\` for one.`);
   }
-  let port = 0;
+  const serve = values.serve ?? false;
+  let port = serve ? DEFAULT_SERVE_PORT : 0;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) {
-      throw new UsageError(`--port must be a port number from 1 to 65535, got "${values.port}"`);
+    const min = serve ? 0 : 1;
+    if (!/^\d+$/.test(values.port) || port < min || port > 65535) {
+      throw new UsageError(`--port must be a port number from ${min} to 65535${serve ? ' (0: any free one)' : ''}, got "${values.port}"`);
+    }
+  }
+  let concurrency = 1;
+  if (values.concurrency !== undefined) {
+    if (!serve) throw new UsageError('--concurrency applies to --serve only (a run invokes each handler once, one at a time)');
+    concurrency = Number(values.concurrency);
+    if (!/^\d+$/.test(values.concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+      throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (containers per group of handlers), got "${values.concurrency}"`);
+    }
+  }
+  if (serve && values.watch) {
+    throw new UsageError('--serve and --watch cannot be combined yet: a code change needs `npm run local -- --serve` started again (Ctrl-C, then the same command)');
+  }
+  if (serve) {
+    const runOnly = [values.event !== undefined && '--event', values.keep && '--keep', values.native && '--native'].filter(Boolean);
+    if (runOnly.length > 0) {
+      throw new UsageError(`--serve takes each event from its request, runs in Docker and removes its containers on Ctrl-C, so ${runOnly.join(' and ')} cannot apply: drop ${runOnly.length > 1 ? 'them' : 'it'} or drop --serve`);
     }
   }
   if (values['env-file'] !== undefined && values['env-file'].trim() === '') {
@@ -141,6 +184,8 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     build: !(values['no-build'] ?? false),
     native,
     port,
+    serve,
+    concurrency,
     verbose: values.verbose ?? false,
     quiet: values.quiet ?? false,
     envFile: values['env-file'],

@@ -4,7 +4,7 @@
 // same invocations run in the host's own runtime instead.
 import { effectiveSettings } from '../shared/handler-settings.ts';
 import { findHandler, loadManifest, ManifestError } from '../shared/manifest.ts';
-import type { Manifest } from '../shared/manifest.ts';
+import type { HandlerEntry, Manifest } from '../shared/manifest.ts';
 import { LOCAL_USAGE, parseLocalArgs, UsageError } from './local-args.ts';
 import type { LocalOptions } from './local-args.ts';
 import { EventError, eventsFor } from './events.ts';
@@ -40,11 +40,13 @@ export async function runLocal(argv: string[], context: LocalContext): Promise<n
   }
 
   let manifest: Manifest;
-  let invocations: Invocation[];
+  let entries: HandlerEntry[];
+  let invocations: Invocation[] = [];
   try {
     manifest = loadManifest(context.projectDir);
-    const entries = options.handler ? [findHandler(manifest, options.handler)] : manifest.handlers;
-    invocations = eventsFor(context.projectDir, entries, options.event, context.userDir ?? context.projectDir);
+    entries = options.handler ? [findHandler(manifest, options.handler)] : manifest.handlers;
+    // Served requests bring their own events: the sample events are not read.
+    if (!options.serve) invocations = eventsFor(context.projectDir, entries, options.event, context.userDir ?? context.projectDir);
     for (const { entry, event } of invocations) checkEventSize(entry.name, event);
   } catch (error) {
     if (error instanceof ManifestError || error instanceof EventError || error instanceof EventTooLarge) return fail(error.message, EXIT.usage);
@@ -56,6 +58,10 @@ export async function runLocal(argv: string[], context: LocalContext): Promise<n
   } catch (error) {
     if (error instanceof HandlerEnvError) return fail(error.message, EXIT.usage);
     throw error;
+  }
+  if (options.serve) {
+    const { runServeMode } = await import('./serve-mode.ts');
+    return runServeMode({ manifest, entries, options, context, paint, fail, environment, stdoutPaint: painterFor(stdout, context.color) });
   }
   const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name), options.quiet);
   const input: ModeInput = { manifest, invocations, options, context, reporter, paint, fail, environment };
