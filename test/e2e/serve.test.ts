@@ -15,15 +15,17 @@ import { ensureBaseImages } from '../support/baseimages.ts';
 const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
 const project = `serve-e2e-py-${process.pid}`;
+const nodeProject = `serve-e2e-node-${process.pid}`;
 let dir: string;
 
-async function containersOf(filter = 'all'): Promise<string[]> {
-  const args = ['ps', '--quiet', '--filter', `label=${PROJECT_LABEL}=${project}`];
+async function containersOf(filter = 'all', name = project): Promise<string[]> {
+  const args = ['ps', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`];
   const { stdout } = await execa('docker', filter === 'all' ? [...args, '--all'] : [...args, '--filter', 'status=running']);
   return stdout.split('\n').filter(Boolean);
 }
 
 interface Served {
+  project: string;
   url: string;
   run: ResultPromise<{ reject: false; all: false }>;
   stderr: () => string;
@@ -31,8 +33,8 @@ interface Served {
 }
 
 /** Starts `lambda-image local --serve` and waits for its URL. */
-async function serve(args: string[] = []): Promise<Served> {
-  const run = execa('node_modules/.bin/lambda-image', ['local', '--serve', '--port', '0', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+async function serve(args: string[] = [], cwd = dir, name = project): Promise<Served> {
+  const run = execa('node_modules/.bin/lambda-image', ['local', '--serve', '--port', '0', ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
   let err = '';
   let out = '';
   run.stdout!.on('data', (c: Buffer) => (out += c));
@@ -48,7 +50,7 @@ async function serve(args: string[] = []): Promise<Served> {
     });
     void run.then(() => reject(new Error(`exited before serving:\n${err}`)));
   });
-  return { url, run, stderr: () => err, stdout: () => out };
+  return { project: name, url, run, stderr: () => err, stdout: () => out };
 }
 
 /** Ctrl-C: the server stops, every container goes, exit 130. */
@@ -57,13 +59,13 @@ async function interrupt(served: Served): Promise<void> {
   const { exitCode } = await served.run;
   expect(served.stderr()).toContain('SIGINT: stopping the server and removing the containers');
   expect(exitCode).toBe(130);
-  expect(await containersOf()).toEqual([]);
+  expect(await containersOf('all', served.project)).toEqual([]);
 }
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 beforeAll(async () => {
-  await ensureBaseImages(['python']);
+  await ensureBaseImages(['python', 'nodejs']);
   dir = await generateProject(join(work, 'python'), { name: project, runtime: 'python', handlers: 'ingest,slow,api:url' });
   await installProject(dir);
   const core = join(dir, project.replaceAll('-', '_'), 'core.py');
@@ -104,9 +106,11 @@ def ingest(event):
 }, 600_000);
 
 afterAll(async () => {
-  const left = await containersOf();
-  if (left.length) await execa('docker', ['rm', '-f', ...left]);
-  await execa('docker', ['image', 'rm', '-f', `${project}:local`], { reject: false });
+  for (const name of [project, nodeProject]) {
+    const left = await containersOf('all', name);
+    if (left.length) await execa('docker', ['rm', '-f', ...left]);
+    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -199,5 +203,31 @@ describe('npm run local -- --serve', { timeout: 180_000 }, () => {
       expect(JSON.parse(((await plain.json()) as { body: string }).body)).toMatchObject({ method: 'PATCH', path: '/x' });
       expect(served.stdout()).toMatch(/^✔ api {5}200 {2}\S+ m?s {2}GET \/api\/orders\/7\?x=1&x=2&y=z$/m);
     });
+  });
+});
+
+describe('npm run local -- --serve in a generated Node.js project', { timeout: 300_000 }, () => {
+  it('answers concurrent clients one at a time, an AWS SDK client, and a url handler’s GET with a query string; Ctrl-C leaves no container', async () => {
+    const nodeDir = await generateProject(join(work, 'nodejs'), { name: nodeProject, runtime: 'nodejs', handlers: 'ingest,api:url' });
+    await installProject(nodeDir);
+    const served = await serve([], nodeDir, nodeProject);
+    try {
+      expect(served.stderr().match(/^Started /gm)).toHaveLength(1);
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(`${served.url}/ingest`, { records: [{ amount: n }] })));
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect(await Promise.all(answers.map((a) => a.json()))).toEqual(Array.from({ length: 20 }, (_, n) => ({ handler: 'ingest', count: 1, total: n })));
+      expect(await containersOf('running', nodeProject)).toHaveLength(1);
+
+      const client = new LambdaClient({ endpoint: served.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const invoked = await client.send(new InvokeCommand({ FunctionName: `${nodeProject}-ingest`, Payload: JSON.stringify({ records: [{ amount: 1.5 }, { amount: 2 }] }) }));
+      expect(JSON.parse(Buffer.from(invoked.Payload!).toString())).toEqual({ handler: 'ingest', count: 2, total: 3.5 });
+      client.destroy();
+
+      const get = await fetch(`${served.url}/api/items?q=lamp&page=2`);
+      expect(get.status).toBe(200);
+      expect(await get.json()).toEqual({ handler: 'api', method: 'GET', path: '/items', query: { q: 'lamp', page: '2' }, received: {} });
+    } finally {
+      await interrupt(served);
+    }
   });
 });
