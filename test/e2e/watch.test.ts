@@ -118,6 +118,27 @@ describe('npm run local -- --watch in a generated Python project', { timeout: 24
     expect(await containersOf(names.python)).toEqual([]);
   });
 
+  it('a first build that fails is shown, and the watch waits: the fix builds and runs', async () => {
+    const restore = edit(join(dir, 'Dockerfile'), (t) => t.replace(/^CMD /m, 'RUN echo "broken on purpose" && false\nCMD '));
+    const run = new WatchRun(dir, ['ingest']);
+    try {
+      let at = await run.waitFor(/broken on purpose/);
+      at = await run.waitFor(/^Watching .* for changes/m, at);
+      expect(run.output).toMatch(/^error: .*build/m);
+      expect(await containersOf(names.python)).toEqual([]);
+      restore();
+      at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);
+      at = await run.waitFor(/\{"handler":"ingest","count":2,"total":19\.75\}\n/, at);
+      await run.waitFor(/Watching for changes/, at);
+      expect(await containersOf(names.python)).toHaveLength(1);
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.python)).toEqual([]);
+  });
+
   it('a change to requirements.txt rebuilds the image and replaces the container', async () => {
     const run = new WatchRun(dir, ['ingest']);
     let at = await run.waitFor(/^Watching .* for changes/m);

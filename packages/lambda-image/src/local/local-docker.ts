@@ -62,6 +62,7 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
   try {
     const image = await prepareImage(input, invocations.length);
     if (typeof image === 'number') return image;
+    if (image.buildFailed) return await watchInDocker({ input, image, pool: undefined, mounts: undefined, run, cleanup });
     if (image.buildSeconds !== undefined) phases.push(['build', image.buildSeconds]);
 
     const groups = containerGroups(manifest, invocations.map((i) => i.entry), TASK_ROOT, environment);

@@ -69,6 +69,8 @@ export interface PreparedImage {
   rie?: { path: string; command: string[] };
   /** The build's duration, when there was one. */
   buildSeconds?: number;
+  /** --watch only: the build failed (and said why); nothing can run until a change builds again. */
+  buildFailed?: true;
 }
 
 /**
@@ -117,7 +119,8 @@ export async function prepareImage(
   let buildSeconds: number | undefined;
   if (options.build) {
     const built = await buildImage({ manifest, options, context, paint, fail }, tag);
-    if (typeof built === 'number') return built;
+    // --watch waits for the fix instead of ending: its next change builds again.
+    if (typeof built === 'number') return options.watch ? { tag, buildFailed: true, ...(riePath !== undefined ? { rie: { path: riePath, command: [] } } : {}) } : built;
     buildSeconds = built.seconds;
     // The image the tag named before: untagged now, unless another tag or a container holds it.
     if (built.previous) await removeImageIfUnused(built.previous);

@@ -36,8 +36,8 @@ export function mountVolumes(mounts: readonly CodeMount[]): string[] {
 export interface WatchInDockerInput {
   input: ModeInput;
   image: PreparedImage;
-  /** The containers of the first run, started with `mounts`. */
-  pool: ContainerPool;
+  /** The containers of the first run, started with `mounts`; none when its build failed. */
+  pool: ContainerPool | undefined;
   mounts: CodeMount[] | undefined;
   run: RunState;
   cleanup: Cleanup;
@@ -56,20 +56,20 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
   let phases: [string, number][] = [];
   const since = (started: number) => (performance.now() - started) / 1000;
 
-  const prepare = (p: ContainerPool) => {
-    if (mounts) for (const container of p.containers) container.prepareRestarts();
+  const prepare = (p: ContainerPool | undefined) => {
+    if (mounts && p) for (const container of p.containers) container.prepareRestarts();
   };
   prepare(pool);
 
   /** Removes the containers and starts new ones from the image as it now is, with the code bound as it now is. */
   const replaceContainers = async (previousImage?: string): Promise<boolean> => {
-    await pool.close();
+    await pool?.close();
     const tag = imageTag(manifest);
     mounts = watchMounts(manifest, projectDir);
     if (rie) rie = { ...rie, command: await imageCommand(tag) };
     const suffix = randomBytes(3).toString('hex');
     const groups = containerGroups(manifest, invocations.map((i) => i.entry), TASK_ROOT, environment);
-    pool = new ContainerPool({
+    const next = new ContainerPool({
       recipe: { image: tag, project: manifest.name, runId: `${process.pid}-${suffix}`, keep: false, ...(rie ? { rie } : {}), ...(mounts ? { volumes: mountVolumes(mounts) } : {}) },
       groups,
       concurrency: 1,
@@ -77,9 +77,10 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
       namePrefix: `${tag.replace(/:local$/, '')}-local-${suffix}`,
       onStarted: (container) => stderr.write(`Started ${container.name} on 127.0.0.1:${container.port}\n`),
     });
+    pool = next;
     const started = performance.now();
     try {
-      await pool.start();
+      await next.start();
     } catch (error) {
       if (error instanceof ContainerStartError) {
         fail(error.message);
@@ -89,7 +90,7 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
       throw error;
     }
     phases.push(['start', since(started)]);
-    prepare(pool);
+    prepare(next);
     // Only now: the old containers held the previous image.
     if (previousImage) await removeImageIfUnused(previousImage);
     return true;
@@ -107,11 +108,11 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
 
   const target: WatchTarget = {
     files: () => ({ copies: projectCopies(projectDir), events: manifest.handlers.map((h) => h.event) }),
-    canRestart: (codePaths) => mounts !== undefined && pool.containers.length > 0 && mountsCover(projectDir, mounts, codePaths),
+    canRestart: (codePaths) => mounts !== undefined && (pool?.containers.length ?? 0) > 0 && mountsCover(projectDir, mounts, codePaths),
     async restart() {
       const started = performance.now();
       try {
-        await Promise.all(pool.containers.map((c) => c.restartRuntime()));
+        await Promise.all((pool?.containers ?? []).map((c) => c.restartRuntime()));
       } catch (error) {
         if (!(error instanceof RuntimeRestartError)) throw error;
         stderr.write(`${paint('yellow', 'The runtime could not restart in place')} (${error.message}): rebuilding instead\n`);
@@ -149,6 +150,9 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
       }
       const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name), options.quiet);
       run.reporter = reporter;
+      // No containers yet (the first build failed): whatever changed, a build comes first.
+      if (!pool && !(await rebuild())) return;
+      if (!pool) return;
       const started = performance.now();
       if (!(await invokeHandlers(pool, invocations, run))) return;
       phases.push(['invoke', since(started)]);
@@ -158,7 +162,7 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
   };
 
   // The containers of the latest cycle; the first run's are removed by its own cleanup step.
-  cleanup.add(() => pool.close());
+  cleanup.add(() => pool?.close());
   const watching = startWatching({ projectDir, stderr, paint, target });
   // Added last, so it runs first (the cleanup runs in reverse): no cycle starts while the containers go.
   cleanup.add(() => watching.close());
