@@ -9,7 +9,7 @@ import { MANIFEST_FILE, type Manifest, type TriggerType } from 'lambda-image';
 import { baseImage, deprecationWarning } from '../lib/catalogue.ts';
 import { UsageError } from '../lib/errors.ts';
 import { LambdaImageGenerator } from '../lib/base.ts';
-import { addHandlers, fillPath, planHandler, README_INSERTION, type PlannedHandler } from '../lib/handlers.ts';
+import { addHandlers, fillPath, planHandler, README_INSERTION, triggerFiles, type PlannedHandler } from '../lib/handlers.ts';
 import { defaultTrigger, triggerOf, triggerQuestion, withTriggers } from '../lib/triggers.ts';
 import { projectNames, type ProjectNames } from '../lib/names.ts';
 import { buildManifest, mergePackageJson, packageJsonOfProject, type JsonObject } from '../lib/project.ts';
@@ -125,6 +125,7 @@ export default class AppGenerator extends LambdaImageGenerator {
       const ours = [
         ...sampleFiles(runtime.templates, this.names, manifest.awsBaseImage === false).map(([, destination]) => destination),
         ...this.handlers.map((h) => h.event),
+        ...this.handlers.flatMap((h) => triggerFiles(runtime, h).map((f) => f.file)),
         ...engineFiles(manifest).map((f) => f.path),
         MANIFEST_FILE, CONFIG_FILE, 'package.json',
       ];

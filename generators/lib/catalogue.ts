@@ -42,6 +42,12 @@ export interface HandlerInsertion {
   templates?: string;
   /** When the file or its needle is gone, the handler is not listed there (a note says so) instead of the run stopping. */
   optional?: boolean;
+  /**
+   * Where a trigger's skeleton for this insertion is a whole file instead of a snippet, that file's path
+   * (relative to the project root; __file__ is the handler's name in snake case and its trigger: ingest_sqs).
+   * Go needs it: a file imports exactly what it uses, so a trigger's imports cannot go into a shared file.
+   */
+  triggerFile?: string;
 }
 
 export interface RuntimeSpec {

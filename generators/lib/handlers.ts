@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import ejs from 'ejs';
-import type { HandlerEntry, Trigger } from 'lambda-image';
+import type { HandlerEntry, Trigger, TriggerType } from 'lambda-image';
 import type { HandlerInsertion, RuntimeSpec } from './catalogue.ts';
-import type { ProjectNames } from './names.ts';
+import { snakeCase, type ProjectNames } from './names.ts';
 import { TEMPLATES } from './paths.ts';
 import { UsageError } from './errors.ts';
 
@@ -89,14 +89,33 @@ export function insertionProblems(fs: Editor, root: string, runtime: RuntimeSpec
   return [...problems];
 }
 
+/** The template of a trigger's own skeleton for this insertion, where the language has one. */
+function triggerTemplate(runtime: RuntimeSpec, insertion: HandlerInsertion, trigger: TriggerType | undefined): string | undefined {
+  if (!trigger) return undefined;
+  const own = join(TEMPLATES, insertion.templates ?? runtime.templates, 'handler', trigger, insertion.snippet);
+  return existsSync(own) ? own : undefined;
+}
+
 export function renderSnippet(runtime: RuntimeSpec, insertion: HandlerInsertion, data: Record<string, unknown>): string {
-  const dir = join(TEMPLATES, insertion.templates ?? runtime.templates, 'handler');
   // A handler with a trigger gets its trigger's idiomatic snippet where the language has one.
-  const trigger = (data.trigger as Trigger | undefined)?.type;
-  const own = trigger ? join(dir, trigger, insertion.snippet) : undefined;
-  const template = own && existsSync(own) ? own : join(dir, insertion.snippet);
+  const template =
+    triggerTemplate(runtime, insertion, (data.trigger as Trigger | undefined)?.type) ??
+    join(TEMPLATES, insertion.templates ?? runtime.templates, 'handler', insertion.snippet);
   return ejs.render(ejs.fileLoader(template).toString(), data, { filename: template });
 }
+
+/** The files of its own a handler's trigger skeleton has (insertions with a triggerFile), relative to the project root. */
+export function triggerFiles(runtime: RuntimeSpec, handler: HandlerEntry): { file: string; insertion: HandlerInsertion }[] {
+  const type = handler.trigger?.type;
+  return runtime.insertions.flatMap((insertion) =>
+    insertion.triggerFile && triggerTemplate(runtime, insertion, type)
+      ? [{ file: insertion.triggerFile.replaceAll('__file__', `${snakeCase(handler.name)}_${type}`), insertion }]
+      : [],
+  );
+}
+
+const hasOwnFile = (runtime: RuntimeSpec, insertion: HandlerInsertion, handler: HandlerEntry) =>
+  triggerFiles(runtime, handler).some((f) => f.insertion === insertion);
 
 /** The snippet's lines, re-indented: its own common indentation replaced by the needle line's. */
 export function indentTo(snippet: string, needleLine: string): string[] {
@@ -137,11 +156,19 @@ export function addHandlers(
 ): AddedHandlers {
   const touched = new Set<string>();
   const notes: string[] = [];
+  // A trigger's files of their own: a new handler's must not be there yet (they would be the user's);
+  // an existing handler's that went missing are written again, as its event is.
+  const added = new Set(handlers.added.map((h) => h.name));
+  const ownFiles = handlers.all.flatMap((handler) => triggerFiles(runtime, handler).map((f) => ({ ...f, handler, path: join(root, f.file) })));
+  for (const { file, handler, path } of ownFiles) {
+    if (added.has(handler.name) && fs.exists(path))
+      throw new InsertionError(`${file} is already there: it is where the skeleton of ${handler.name} goes; move it away (or rename the handler) and run again`);
+  }
   for (const insertion of insertionsOf(runtime)) {
     const file = fillPath(insertion.file, names);
     const path = join(root, file);
     const before = fs.read(path, { defaults: '' }) ?? '';
-    const wanted = options.existing.has(path) ? handlers.added : handlers.all;
+    const wanted = (options.existing.has(path) ? handlers.added : handlers.all).filter((h) => !hasOwnFile(runtime, insertion, h));
     if (wanted.length === 0) continue;
     const problem = needleProblem(file, before, insertion.needle);
     if (problem) {
@@ -166,6 +193,11 @@ export function addHandlers(
       const broken = syntaxProblem(path, fs.read(path) ?? '');
       if (broken) throw new InsertionError(`adding ${handlers.added.map((h) => h.name).join(', ')} would leave ${basename(path)} with a syntax error; nothing was written:\n${broken}`);
     }
+  }
+  for (const { insertion, handler, path } of ownFiles) {
+    if (fs.exists(path)) continue;
+    fs.write(path, renderSnippet(runtime, insertion, { ...handler, names, runtime: runtime.id }));
+    touched.add(path);
   }
   for (const handler of handlers.all) {
     const event = join(root, handler.event);

@@ -216,6 +216,90 @@ test('yo lambda-image:handler adds a handler that is gofmt-clean and passes its 
   expect(passed(run.output)).toHaveLength(9);
 });
 
+// Each trigger's skeleton: the real events types of aws-lambda-go, files of their own (their imports),
+// and tests the project runs, the SQS handler's partial failure included.
+describe('handlers with triggers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await generate('go', 'triggers', { handlers: 'ingest:sqs,report_daily:schedule,api:url,plain' });
+    await addHandler(dir, 'hourly').withOptions({ trigger: 'schedule' } as never);
+  });
+
+  test('each trigger handler is a file of its own on the events types; the rest stays in the shared files', () => {
+    const files = listFiles(dir, ['node_modules', 'scripts', '.github', 'cdk']).filter((f) => f.endsWith('.go')).sort();
+    expect(files).toEqual(
+      [
+        'main.go', 'core/core.go', 'core/core_test.go', 'handlers/handlers.go', 'handlers/handlers_test.go',
+        'core/ingest_sqs.go', 'handlers/ingest_sqs.go', 'handlers/ingest_sqs_test.go',
+        'core/report_daily_schedule.go', 'handlers/report_daily_schedule.go', 'handlers/report_daily_schedule_test.go',
+        'core/api_url.go', 'handlers/api_url.go', 'handlers/api_url_test.go',
+        'core/hourly_schedule.go', 'handlers/hourly_schedule.go', 'handlers/hourly_schedule_test.go',
+      ].sort(),
+    );
+    expect(read(dir, 'handlers/ingest_sqs.go')).toMatch(/^func Ingest\(ctx context\.Context, event events\.SQSEvent\) \(events\.SQSEventResponse, error\) \{$/m);
+    expect(read(dir, 'handlers/api_url.go')).toMatch(/^func Api\(ctx context\.Context, request events\.LambdaFunctionURLRequest\) \(events\.LambdaFunctionURLResponse, error\) \{$/m);
+    expect(read(dir, 'handlers/report_daily_schedule.go')).toMatch(/^func ReportDaily\(ctx context\.Context, event events\.EventBridgeEvent\) \(core\.ReportDailyRun, error\) \{$/m);
+    const entry = read(dir, 'handlers/handlers.go');
+    for (const [name, fn] of [['ingest', 'Ingest'], ['report_daily', 'ReportDaily'], ['api', 'Api'], ['plain', 'Plain'], ['hourly', 'Hourly']])
+      expect(entry).toContain(`\tnewRoute("${name}", "${fn}", ${fn}),`);
+    expect(entry).toMatch(/^func Plain\(ctx context\.Context, event core\.Event\) \(core\.Result, error\) \{$/m);
+    expect(entry).not.toMatch(/^func (Ingest|Api|ReportDaily)\(/m);
+    // The events package is aws-lambda-go's own: no other module (and -mod=readonly keeps go.sum as generated).
+    expect(read(dir, 'go.mod').match(/^require .*$/gm)).toEqual([expect.stringMatching(/^require github\.com\/aws\/aws-lambda-go v/)]);
+  });
+
+  test('gofmt-clean; go vet and the project\'s go test pass with the real aws-lambda-go, every trigger\'s tests included', async () => {
+    const fmt = await execa('gofmt', ['-l', '.'], { cwd: dir, reject: false });
+    expect(fmt.stdout).toBe('');
+    const vet = await goCommand(dir, ['vet', './...']);
+    expect(vet.exitCode, vet.output).toBe(0);
+    const run = await goCommand(dir, ['test', '-v', './...']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(passed(run.output).sort()).toEqual(
+      [
+        'TestSummarizeCountsAndTotals', 'TestSummarizeOfNothing',
+        'TestIngestProcessesEveryMessage', 'TestIngestReportsOnlyTheMessageThatFailed',
+        'TestReportDailyReadsTheScheduledTime', 'TestHourlyReadsTheScheduledTime',
+        'TestApiAnswersTheRequest', 'TestApiRefusesABodyThatIsNotJSON',
+        'TestPlainThroughTheDispatcher',
+        'TestTheDispatcherRoutesEveryHandlerInTheManifest', 'TestEveryHandlerStringInTheManifestSelectsItsHandler',
+        'TestAnUnknownHandlerIsRefusedWithTheValidOnesNamed', 'TestAMissingHandlerIsRefused', 'TestAnUnknownHandlerStringIsRefused',
+      ].sort(),
+    );
+  }, 180_000);
+
+  test('the trigger tests are real: a handler that reports the wrong message, reads the wrong time or path, fails them', async () => {
+    const edits: [string, string, string][] = [
+      ['handlers/ingest_sqs.go', 'ItemIdentifier: record.MessageId', 'ItemIdentifier: record.ReceiptHandle'],
+      ['handlers/report_daily_schedule.go', 'core.ReportDaily(event.Time)', 'core.ReportDaily(event.Time.Add(24 * time.Hour))'],
+      ['handlers/api_url.go', 'Path:   request.RawPath,', 'Path:   request.RequestContext.DomainName,'],
+    ];
+    const originals = edits.map(([file]) => read(dir, file));
+    try {
+      for (const [file, from, to] of edits) {
+        let text = read(dir, file).replace(from, to);
+        if (to.includes('time.')) text = text.replace('import (\n', 'import (\n\t"time"\n');
+        writeFileSync(join(dir, file), text);
+      }
+      const run = await goCommand(dir, ['test', '-v', './handlers']);
+      expect(run.exitCode).not.toBe(0);
+      const failed = [...run.output.matchAll(/^--- FAIL: (\w+)/gm)].map((x) => x[1]).sort();
+      expect(failed, run.output).toEqual(['TestApiAnswersTheRequest', 'TestIngestReportsOnlyTheMessageThatFailed', 'TestReportDailyReadsTheScheduledTime']);
+    } finally {
+      edits.forEach(([file], i) => writeFileSync(join(dir, file), originals[i]!));
+    }
+  });
+
+  test('yo lambda-image:handler refuses a trigger file that is already there, with nothing written', async () => {
+    writeFileSync(join(dir, 'handlers/daily_schedule.go'), 'package handlers\n');
+    const before = readTree(dir);
+    await expect(addHandler(dir, 'daily').withOptions({ trigger: 'schedule' } as never)).rejects.toThrow(
+      /handlers\/daily_schedule\.go is already there: it is where the skeleton of daily goes/,
+    );
+    expect(readTree(dir)).toEqual(before);
+  });
+});
+
 // The image on the real parts: one project, one image, reused by every test of this block.
 describe('the image on the provided test base image of the real parts', { timeout: 300_000 }, () => {
   const name = `lang-go-image`; // Fixed: a re-run reuses the cached layers (go.mod names the module after it).
@@ -257,5 +341,29 @@ describe('the image on the provided test base image of the real parts', { timeou
     });
     expect(unknown.logs).toMatch(/no handler "report_daily" in this image/);
     expect(await leftContainers()).toEqual([]);
+  });
+
+  test('a project with a handler per trigger: the image builds, and the runtime decodes each real event into its events type', async () => {
+    const project = await generateProject(join(tmp('go-image-triggers'), `${name}-triggers`), { runtime: 'go', handlers: 'ingest:sqs,report_daily:schedule,api:url', arch: 'x86_64' });
+    const image = `${name}-triggers:built`;
+    try {
+      const build = await execa('docker', ['build', '--build-arg', `BUILDER_IMAGE=${builder}`, '--tag', image, '.'], { cwd: project, all: true, reject: false });
+      expect(build.exitCode, build.all?.slice(-3000)).toBe(0);
+      const event = (handler: string) => JSON.parse(read(project, `events/${handler}.json`));
+      const sqs = event('ingest');
+      sqs.Records[0].body = '{"amount": 3}';
+      const ingest = await invokeWithCommand(image, ['Ingest'], sqs);
+      expect(ingest, ingest.logs).toMatchObject({ status: 200, functionError: null, body: { batchItemFailures: [{ itemIdentifier: sqs.Records[0].messageId }] } });
+      const daily = await invokeWithCommand(image, ['ReportDaily'], event('report_daily'));
+      expect(daily.body, daily.logs).toEqual({ handler: 'report_daily', scheduledFor: '2026-12-02T06:00:00Z', day: '2026-12-02' });
+      const api = await invokeWithCommand(image, ['Api'], event('api'));
+      expect(api.body, api.logs).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+      expect(JSON.parse((api.body as { body: string }).body)).toEqual({
+        handler: 'api', method: 'POST', path: '/orders/r-1', query: { verbose: 'true' }, received: { id: 'r-1', amount: 12.5 },
+      });
+      expect(await leftContainers()).toEqual([]);
+    } finally {
+      await execa('docker', ['image', 'rm', '--force', image], { reject: false });
+    }
   });
 });

@@ -24,9 +24,10 @@ export const go: RuntimeSpec = {
   testCommand: 'go test ./...',
   templates: 'go',
   insertions: [
-    { file: 'handlers/handlers.go', needle: 'lambda-image:handlers', snippet: 'function.go.ejs' },
+    // A trigger's skeleton imports the events package (and what else it uses): files of its own.
+    { file: 'handlers/handlers.go', needle: 'lambda-image:handlers', snippet: 'function.go.ejs', triggerFile: 'handlers/__file__.go' },
     { file: 'handlers/handlers.go', needle: 'lambda-image:routes', snippet: 'route.go.ejs' },
-    { file: 'core/core.go', needle: 'lambda-image:core', snippet: 'core.go.ejs' },
-    { file: 'handlers/handlers_test.go', needle: 'lambda-image:tests', snippet: 'test.go.ejs' },
+    { file: 'core/core.go', needle: 'lambda-image:core', snippet: 'core.go.ejs', triggerFile: 'core/__file__.go' },
+    { file: 'handlers/handlers_test.go', needle: 'lambda-image:tests', snippet: 'test.go.ejs', triggerFile: 'handlers/__file___test.go' },
   ],
 };
