@@ -376,6 +376,53 @@ test('yo lambda-image:handler adds a handler whose tests pass and that the boots
 });
 
 // The image on the real parts: one project, one image, reused by every test of this block.
+// Each trigger's skeleton, in jq: its tests (the SQS handler's partial failure included) pass in the
+// project, and the bootstrap runs each handler string on the event Lambda sends for its trigger.
+describe('handlers with triggers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await generate('custom', 'triggers', { handlers: 'ingest:sqs,report_daily:schedule,api:url,plain' });
+    await addHandler(dir, 'hourly').withOptions({ trigger: 'schedule' } as never);
+  });
+
+  test('its shell tests pass with the host\'s sh and jq, every trigger\'s included', async () => {
+    const run = await npmTest(dir);
+    expect(run.exitCode, run.output).toBe(0);
+    // core: 2; handlers: sqs 2, schedule 1 + 1, url 3, plain 1, routes, handler strings, 6 functions defined, unknown, missing.
+    expect(run, run.output).toMatchObject({ passed: 20, failed: 0 });
+    for (const name of ['ingest reports only the message that failed', 'report_daily through the dispatcher: reads the scheduled time', 'hourly through the dispatcher: reads the scheduled time', 'api reads a base64-encoded body'])
+      expect(run.output).toMatch(new RegExp(`^ok \\d+ - ${name}$`, 'm'));
+  });
+
+  test('the trigger tests are real: a handler that reports the wrong message, the wrong time or path, fails them', async () => {
+    const [entry, core] = [read(dir, 'lambda_function.sh'), read(dir, 'lib/core.sh')];
+    try {
+      writeFileSync(join(dir, 'lambda_function.sh'), entry.replace("'{itemIdentifier: .messageId}'", "'{itemIdentifier: .receiptHandle}'").replace('{messageId, body}', '{messageId, receiptHandle, body}'));
+      writeFileSync(join(dir, 'lib/core.sh'), core.replace('path: ($request.rawPath // "/")', 'path: $request.requestContext.domainName').replace('scheduledFor: $scheduled,', 'scheduledFor: "now",'));
+      const run = await npmTest(dir);
+      expect(run.exitCode).not.toBe(0);
+      const failed = [...run.output.matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1]).sort();
+      expect(failed, run.output).toEqual(['api through the dispatcher: an HTTP response to the request', 'ingest reports only the message that failed', 'report_daily through the dispatcher: reads the scheduled time']);
+    } finally {
+      writeFileSync(join(dir, 'lambda_function.sh'), entry);
+      writeFileSync(join(dir, 'lib/core.sh'), core);
+    }
+  });
+
+  test.each(SHELLS)('under %s, the bootstrap runs each trigger handler string on its event', async (_name, shell) => {
+    const sqs = JSON.parse(read(dir, 'events/ingest.json'));
+    sqs.Records[0].body = '{"amount": 3}';
+    const ingest = await runBootstrap(dir, shell, 'lambda_function.ingest', [JSON.stringify(sqs)]);
+    expect(json(ingest.posted[0]!), ingest.output).toEqual({ batchItemFailures: [{ itemIdentifier: sqs.Records[0].messageId }] });
+    const daily = await runBootstrap(dir, shell, 'lambda_function.report_daily', [read(dir, 'events/report_daily.json')]);
+    expect(json(daily.posted[0]!)).toEqual({ handler: 'report_daily', scheduledFor: '2026-12-02T06:00:00Z', day: '2026-12-02' });
+    const api = await runBootstrap(dir, shell, 'lambda_function.api', [read(dir, 'events/api.json')]);
+    const response = json(api.posted[0]!);
+    expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(response.body)).toEqual({ handler: 'api', method: 'POST', path: '/orders/r-1', query: { verbose: 'true' }, received: { id: 'r-1', amount: 12.5 } });
+  });
+});
+
 describe('the image on the provided test base image of the real parts', { timeout: 300_000 }, () => {
   const name = `lang-custom-image`;
   let dir: string;
