@@ -69,6 +69,7 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
   /** Every name ever given, so that removal reaches containers still being created. */
   private readonly names: string[] = [];
   private closed = false;
+  private readonly removals: Promise<void>[] = [];
   private readonly options: PoolOptions<C>;
   private readonly startContainer: StartContainer<C>;
 
@@ -134,6 +135,9 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
       for (const job of state.queue.splice(0)) job.reject(new PoolClosed('the containers are being removed'));
       for (const c of state.containers) c.detach();
     }
+    // A retired container's removal still running: a second `docker rm` of it fails while the
+    // first goes on, and exiting before the first ends can leave the container behind.
+    await Promise.all(this.removals);
     if (!keep) await removeRunContainers(this.names, this.options.recipe.runId);
   }
 
@@ -170,7 +174,11 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     container.detach();
     this.options.onRetired?.(container);
     if (this.options.recipe.keep) this.dispatch(state);
-    else void removeContainer(container.name).then(() => this.dispatch(state));
+    else if (!this.closed) {
+      const removal = removeContainer(container.name);
+      this.removals.push(removal);
+      void removal.then(() => this.dispatch(state));
+    }
   }
 
   private async startOne(state: GroupState<C>, hostPort: number): Promise<C> {
