@@ -3,6 +3,7 @@
 // the real-parts base image (test/support/baseimages.ts), which crashes on a second concurrent
 // invocation: the server must queue.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -160,6 +161,24 @@ describe('npm run local -- --serve', { timeout: 180_000 }, () => {
     } finally {
       await interrupt(served);
     }
+  });
+
+  it('says when the port is taken (exit 1, no container), and SIGTERM stops it like Ctrl-C (143)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const { exitCode, stderr } = await execa('node_modules/.bin/lambda-image', ['local', '--serve', '--port', String(port)], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+      expect(stderr).toContain(`error: port ${port} on 127.0.0.1 is in use: choose another with --port <n>, or --port 0 for any free one`);
+      expect(exitCode).toBe(1);
+      expect(await containersOf()).toEqual([]);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+    const served = await serve();
+    served.run.kill('SIGTERM');
+    expect((await served.run).exitCode).toBe(143);
+    expect(await containersOf()).toEqual([]);
   });
 
   describe('one server', () => {
