@@ -10,14 +10,14 @@ import type { Outcome } from '../shared/outcome.ts';
 import { formatLogs, formatSeconds, type Painter } from '../shared/output.ts';
 import { dispatcherPayload } from './emulator.ts';
 import { MAX_REQUEST_BYTES } from './limits.ts';
-import { type ContainerPool, PoolClosed, type PooledInvocation } from './container-pool.ts';
+import { type ContainerPool, PoolClosed, type PoolContainer, type PooledInvocation } from './container-pool.ts';
 import { ContainerStartError } from './local-container.ts';
 import { functionUrlEvent, functionUrlResponse, type HttpAnswer } from './function-url.ts';
 import { handlerAnswer, invokeApiAnswer, serviceError } from './invoke-answers.ts';
 import { route, routeList, type RouteTable } from './serve-routes.ts';
 
-export interface ServeOptions {
-  pool: ContainerPool;
+export interface ServeOptions<C extends PoolContainer> {
+  pool: ContainerPool<C>;
   routes: RouteTable;
   out: Writable;
   paint: Painter;
@@ -27,16 +27,22 @@ export interface ServeOptions {
 
 class BodyTooLarge extends Error {}
 
-/** The request's body, refusing one over Lambda's 6 MiB request limit as it arrives. */
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The request's body; BodyTooLarge once it is over Lambda's 6 MiB request limit. The rest is still
+ * read (and dropped): a client answered before it has sent everything sees a reset, not the 413.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on('end', () => (size > MAX_REQUEST_BYTES ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
+    request.on('error', reject);
+  });
 }
 
 function send(response: ServerResponse, answer: HttpAnswer): void {
@@ -60,9 +66,9 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-export function createServeServer({ pool, routes, out, paint, quiet }: ServeOptions): Server {
+export function createServeServer<C extends PoolContainer>({ pool, routes, out, paint, quiet }: ServeOptions<C>): Server {
   const width = Math.max(...routes.handlers.map((h) => h.length));
-  const print = (request: IncomingMessage, handler: string, status: number | string, seconds: number, result?: PooledInvocation, failure?: string) => {
+  const print = (request: IncomingMessage, handler: string, status: number | string, seconds: number, result?: PooledInvocation<C>, failure?: string) => {
     const outcome: Outcome | undefined = result?.outcome;
     const mark = outcome === undefined ? paint('yellow', '-') : outcome.ok ? paint('green', '✔') : paint('red', '✘');
     const why = outcome && !outcome.ok ? `  ${paint('red', outcome.errorType)}: ${outcome.errorMessage.split('\n')[0]}` : failure ? `  ${failure}` : '';
@@ -103,7 +109,6 @@ export function createServeServer({ pool, routes, out, paint, quiet }: ServeOpti
       const handler = 'handler' in target ? target.handler : '?';
       const message = `the request is over Lambda's limit for a synchronous invocation, 6 MiB (${MAX_REQUEST_BYTES} bytes)`;
       send(response, target.kind === 'invoke-api' ? serviceError(413, 'RequestTooLargeException', message) : textAnswer(413, message));
-      request.resume();
       print(request, handler, 413, elapsed(), undefined, message);
       return;
     }
