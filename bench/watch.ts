@@ -25,6 +25,8 @@ import { median } from './stats.ts';
 const runs = Number(process.argv[2] ?? 5);
 const runtimes = (process.argv[3] ?? 'python,nodejs').split(',') as ('python' | 'nodejs')[];
 const SAM = process.env.SAM_CLI ?? join(homedir(), '.cache', 'sam-cli', 'venv', 'bin', 'sam');
+/** The image repositories `sam build` made (the function's logical id), removed at the end. */
+const samRepositories = new Set<string>();
 const SAM_ENV = { SAM_CLI_TELEMETRY: '0', SAM_CLI_DISABLE_UPDATE_CHECK: '1', AWS_DEFAULT_REGION: 'us-east-1', AWS_REGION: 'us-east-1' };
 const fmt = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
 const log = (line: string) => console.error(`[bench:watch] ${line}`);
@@ -98,6 +100,7 @@ async function samSample(dir: string, change: (n: number) => string, n: number):
     ([, r]) => String(r.Properties.ImageConfig.Command[0]).endsWith('.ingest'),
   )?.[0];
   if (!logicalId) throw new Error('no function for ingest in template.yaml');
+  samRepositories.add(logicalId.toLowerCase());
   const invoke = await execa(SAM, ['local', 'invoke', logicalId, '--event', 'events/ingest.json'], { cwd: dir, reject: false, env: SAM_ENV });
   const total = seconds(started);
   const answer = invoke.stdout.trim().split('\n').at(-1) ?? '';
@@ -139,6 +142,11 @@ try {
   }
 } finally {
   await registry.stop();
+  for (const repository of samRepositories) {
+    const { stdout } = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], { reject: false });
+    const images = stdout.split('\n').filter(Boolean);
+    if (images.length) await execa('docker', ['image', 'rm', '--force', ...images], { reject: false });
+  }
   rmSync(work, { recursive: true, force: true });
 }
 
