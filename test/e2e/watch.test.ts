@@ -12,7 +12,12 @@ import { ensureBaseImages } from '../support/baseimages.ts';
 
 const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'watch-e2e-'));
-const names = { python: `watch-e2e-py-${process.pid}`, nodejs: `watch-e2e-node-${process.pid}` };
+const names = {
+  python: `watch-e2e-py-${process.pid}`,
+  nodejs: `watch-e2e-node-${process.pid}`,
+  ruby: `watch-e2e-rb-${process.pid}`,
+  custom: `watch-e2e-cu-${process.pid}`,
+};
 
 async function containersOf(name: string): Promise<string[]> {
   const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
@@ -194,5 +199,64 @@ describe('npm run local -- --watch in a generated Node.js project', { timeout: 2
     const { exitCode } = await run.interrupt();
     expect(exitCode).toBe(130);
     expect(await containersOf(names.nodejs)).toEqual([]);
+  });
+});
+
+describe('npm run local -- --watch in Ruby and custom-runtime projects', { timeout: 240_000 }, () => {
+  const dirs: Record<string, string> = {};
+  beforeAll(async () => {
+    await ensureBaseImages(['ruby', 'custom']);
+    for (const runtime of ['ruby', 'custom'] as const) {
+      dirs[runtime] = await generateProject(join(work, runtime), { name: names[runtime], runtime, handlers: 'ingest,report_daily' });
+      await installProject(dirs[runtime]!);
+    }
+  }, 600_000);
+
+  it('Ruby: a change in lib/ restarts the runtime over the bound code, without a build', async () => {
+    const dir = dirs.ruby!;
+    const run = new WatchRun(dir, ['ingest']);
+    let at = await run.waitFor(/^Watching .* for changes/m);
+    const image = await imageIdOf(`${names.ruby}:local`);
+    const core = join(dir, 'lib', names.ruby.replaceAll('-', '_'), 'core.rb');
+    const restore = edit(core, (t) => t.replace("'count' => records.size", "'count' => records.size + 100"));
+    try {
+      at = await run.waitFor(/^↻ \S+core\.rb changed: restart the runtime \(no build\)$/m, at);
+      at = await run.waitFor(/\{"handler":"ingest","count":102,"total":19\.75\}\n/, at);
+      await run.waitFor(/^PASS 1 handler: 1 ok, 0 failed/m, at);
+      expect(await imageIdOf(`${names.ruby}:local`)).toBe(image);
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.ruby)).toEqual([]);
+  });
+
+  it('custom runtime: a code change rebuilds the code layer only (the dnf layer stays cached) and replaces the container; one image is left', async () => {
+    const dir = dirs.custom!;
+    const run = new WatchRun(dir, ['ingest']);
+    let at = await run.waitFor(/^Watching .* for changes/m);
+    const [before] = await containersOf(names.custom);
+    // Unique content: an earlier run's identical layer would be cached.
+    const restore = edit(join(dir, 'lib/core.sh'), (t) => `${t.replace('{count: length,', '{count: (length + 100),')}\n# ${process.pid} ${Date.now()}\n`);
+    try {
+      at = await run.waitFor(/^↻ lib\/core\.sh changed: rebuild, new container$/m, at);
+      const cycleStart = at;
+      at = await run.waitFor(/\{"handler":"ingest","count":102,"total":19\.75\}\n/, at);
+      const cycle = run.output.slice(cycleStart, at);
+      expect(cycle).toMatch(/^ {2}\[\d+\/\d+\] RUN dnf install .* cached$/m);
+      expect(cycle).toMatch(/^ {2}\[\d+\/\d+\] COPY lib\/ .* (\d+ ms|[\d.]+ s)$/m);
+      await run.waitFor(/Watching for changes/, at);
+      const after = await containersOf(names.custom);
+      expect(after).toHaveLength(1);
+      expect(after[0]).not.toBe(before);
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.custom)).toEqual([]);
+    const { stdout } = await execa('docker', ['images', '--quiet', '--filter', `label=${PROJECT_LABEL}=${names.custom}`]);
+    expect(new Set(stdout.split('\n').filter(Boolean)).size).toBe(1);
   });
 });
