@@ -75,7 +75,13 @@ function expectConsistent(dir: string, version: string): void {
     RootNamespace: assembly,
     GenerateRuntimeConfigurationFiles: 'true',
   });
-  expect(Object.keys(lib.packages), `${library} PackageReferences`).toEqual(['Amazon.Lambda.Core', 'Amazon.Lambda.Serialization.SystemTextJson']);
+  expect(Object.keys(lib.packages), `${library} PackageReferences`).toEqual([
+    'Amazon.Lambda.Core',
+    'Amazon.Lambda.Serialization.SystemTextJson',
+    'Amazon.Lambda.SQSEvents',
+    'Amazon.Lambda.APIGatewayEvents',
+    'Amazon.Lambda.CloudWatchEvents',
+  ]);
   const test = csproj(dir, tests);
   expect(test.properties).toMatchObject({ TargetFramework: `net${version}.0`, IsTestProject: 'true' });
   expect(Object.keys(test.packages), `${tests} PackageReferences`).toEqual(['Amazon.Lambda.TestUtilities', 'Microsoft.NET.Test.Sdk', 'xunit', 'xunit.runner.visualstudio']);
@@ -258,4 +264,51 @@ test('yo lambda-image:handler adds the method, route, core logic, test and event
     event: 'events/refund_order.json',
   });
   expectConsistent(dir, '10');
+});
+
+// Each trigger's skeleton on the real event types (Amazon.Lambda.SQSEvents, APIGatewayEvents,
+// CloudWatchEvents): not compiled here (no SDK, no NuGet), so the pieces are checked to agree.
+describe('handlers with triggers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await generate('triggers', { handlers: 'ingest:sqs,report_daily:schedule,api:url,plain' });
+    await addHandler(dir, 'hourly').withOptions({ trigger: 'schedule' } as never);
+  });
+
+  const TRIGGERS = [
+    { name: 'ingest', method: 'Ingest', event: 'SQSEvent', result: 'SQSBatchResponse', tests: ['IngestThroughTheDispatcherProcessesEveryMessage', 'IngestReportsOnlyTheMessageThatFailed'] },
+    { name: 'report_daily', method: 'ReportDaily', event: 'ScheduledEvent', result: 'Dictionary<string, object>', tests: ['ReportDailyThroughTheDispatcherReadsTheScheduledTime'] },
+    { name: 'api', method: 'Api', event: 'APIGatewayHttpApiV2ProxyRequest', result: 'APIGatewayHttpApiV2ProxyResponse', tests: ['ApiThroughTheDispatcherAnswersTheRequest', 'ApiAnswersABodyThatIsNotJsonWith400'] },
+    { name: 'hourly', method: 'Hourly', event: 'ScheduledEvent', result: 'Dictionary<string, object>', tests: ['HourlyThroughTheDispatcherReadsTheScheduledTime'] },
+  ];
+
+  test('each trigger handler takes its event type and returns its result type; the dispatcher routes it through Typed; each has its core method and tests', () => {
+    const entry = read(dir, 'src/OrdersSvc/LambdaFunction.cs');
+    const core = read(dir, 'src/OrdersSvc/Core.cs');
+    const tests = read(dir, 'test/OrdersSvc.Tests/LambdaFunctionTests.cs');
+    for (const [file, source] of [['LambdaFunction.cs', entry], ['Core.cs', core], ['LambdaFunctionTests.cs', tests]] as const)
+      expect(balanced(source), `${file} has unbalanced braces or parentheses`).toBe(true);
+    // The types come from the packages the .csproj references, through these usings.
+    for (const ns of ['Amazon.Lambda.SQSEvents', 'Amazon.Lambda.APIGatewayEvents', 'Amazon.Lambda.CloudWatchEvents.ScheduledEvents'])
+      expect(entry).toMatch(new RegExp(`^using ${ns.replaceAll('.', '\\.')};$`, 'm'));
+    const manifest = manifestOf(dir);
+    for (const t of TRIGGERS) {
+      expect(manifest.handlers.find((h) => h.name === t.name)?.handler).toBe(`OrdersSvc::OrdersSvc.LambdaFunction::${t.method}`);
+      expect(entry).toMatch(new RegExp(`^    public ${t.result.replace(/[<>]/g, '\\$&')} ${t.method}\\(${t.event} \\w+, ILambdaContext context\\)$`, 'm'));
+      expect(entry).toContain(`        _handlers["${t.name}"] = Typed<${t.event}, ${t.result}>(${t.method});`);
+      expect(entry).toMatch(new RegExp(`Core\\.${t.method}\\(`));
+      expect(core).toMatch(new RegExp(`^    public static Dictionary<string, object> ${t.method}\\(`, 'm'));
+      for (const name of t.tests) expect(tests).toMatch(new RegExp(`public void ${name}\\(`));
+    }
+    expect(entry).toContain('        _handlers["plain"] = Plain;');
+    // The SQS handler reports the failed message's id; its test checks exactly that one.
+    expect(entry).toContain('failures.Add(new SQSBatchResponse.BatchItemFailure { ItemIdentifier = message.MessageId });');
+    expect(tests).toContain('input["Records"]![1]!["body"] = "not json";');
+  });
+
+  test('the routes, the manifest and the tests still agree', () => {
+    const entry = read(dir, 'src/OrdersSvc/LambdaFunction.cs');
+    const routes = [...entry.matchAll(/^ {8}_handlers\["([^"]+)"\] = (?:Typed<[^>]+(?:<[^>]+>)?>\((\w+)\)|(\w+));$/gm)].map((m) => [m[1], m[2] ?? m[3]]);
+    expect(routes).toEqual(manifestOf(dir).handlers.map((h) => [h.name, h.handler.split('::')[2]]));
+  });
 });

@@ -7,11 +7,11 @@ import { pascalCase } from '../names.ts';
 const KEYWORDS = 'abstract as base bool break byte case catch char checked class const continue decimal default delegate do double else enum event explicit extern false finally fixed float for foreach goto if implicit in int interface internal is lock long namespace new null object operator out override params private protected public readonly ref return sbyte sealed short sizeof stackalloc static string struct switch this throw true try typeof uint ulong unchecked unsafe ushort using virtual void volatile while add and alias ascending async await by descending dynamic equals from get global group init into join let managed nameof nint not notnull nuint on or orderby partial record remove required scoped select set unmanaged value var when where with yield';
 // The entry class's own members (a method named like its class is an error too), the members
 // it inherits from object, and the core class's members.
-const ENTRY_CLASS = 'LambdaFunction Dispatch HandlerNames UnknownHandlerException EmptyEvent Equals GetHashCode ToString GetType MemberwiseClone Finalize ReferenceEquals';
+const ENTRY_CLASS = 'LambdaFunction Dispatch HandlerNames UnknownHandlerException EmptyEvent Serializer Typed Equals GetHashCode ToString GetType MemberwiseClone Finalize ReferenceEquals';
 const CORE_CLASS = 'Core Summarize RecordsOf AmountOf';
 // The types those two classes name unqualified: in C#, a method called `Math` or `Dictionary`
 // hides the type of that name inside its class (Java keeps methods and types apart).
-const TYPES_USED = 'Math Dictionary List IEnumerable IReadOnlyList Func JsonElement JsonValueKind JsonDocument CultureInfo NumberStyles ArgumentException ILambdaContext';
+const TYPES_USED = 'Math Dictionary List IEnumerable IReadOnlyList Func JsonElement JsonValueKind JsonDocument CultureInfo NumberStyles ArgumentException ILambdaContext JsonSerializer MemoryStream DefaultLambdaJsonSerializer SQSEvent SQSBatchResponse APIGatewayHttpApiV2ProxyRequest APIGatewayHttpApiV2ProxyResponse ScheduledEvent Convert Encoding JsonException DateTime';
 // Namespaces the generated code imports or that would shadow its own types.
 const TAKEN_NAMESPACES = new Set(['System', 'Microsoft', 'Amazon', 'Xunit', 'LambdaFunction', 'Core']);
 
