@@ -100,6 +100,8 @@ describe('a generated Java project', () => {
     const dependencies = [pom.dependencies.dependency].flat() as Array<{ artifactId: string; scope?: string }>;
     expect(dependencies.map((d) => [d.artifactId, d.scope ?? 'compile'])).toEqual([
       ['aws-lambda-java-core', 'compile'],
+      ['aws-lambda-java-events', 'compile'],
+      ['aws-lambda-java-serialization', 'compile'],
       ['junit-jupiter', 'test'],
       ['jackson-databind', 'test'],
     ]);
@@ -228,6 +230,53 @@ test('a --runtime-version 17 project: mvn -B verify with JDK 17; its tests are r
   expect(read(dir, 'src/test/java/com/acme/orders/LambdaFunctionTest.java')).toContain('void refundOrderThroughTheDispatcher()');
 }, 600_000);
 
+// Each trigger's skeleton on the real event types (aws-lambda-java-events, Maven Central): the dispatcher
+// maps the event with Lambda's own serialization (aws-lambda-java-serialization), as Lambda does for a
+// function that runs the handler alone. Real Maven with this machine's JDK 17.
+describe('handlers with triggers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await generate('triggers', { runtimeVersion: '17', handlers: 'ingest:sqs,report_daily:schedule,api:url,plain' });
+    await addHandler(dir, 'hourly').withOptions({ trigger: 'schedule' } as never);
+  });
+
+  test('each trigger handler takes and returns its trigger\'s types; the dispatcher routes it through typed()', () => {
+    const entry = read(dir, `${SOURCES}/LambdaFunction.java`);
+    expect(entry).toMatch(/public SQSBatchResponse ingest\(SQSEvent event, Context context\)/);
+    expect(entry).toMatch(/public APIGatewayV2HTTPResponse api\(APIGatewayV2HTTPEvent request, Context context\)/);
+    expect(entry).toMatch(/public Map<String, Object> reportDaily\(ScheduledEvent event, Context context\)/);
+    expect(entry).toMatch(/public Map<String, Object> plain\(Map<String, Object> event, Context context\)/);
+    expect(entry).toContain('handlers.put("ingest", typed(SQSEvent.class, this::ingest));');
+    expect(entry).toContain('handlers.put("api", typed(APIGatewayV2HTTPEvent.class, this::api));');
+    expect(entry).toContain('handlers.put("hourly", typed(ScheduledEvent.class, this::hourly));');
+    expect(entry).toContain('handlers.put("plain", this::plain);');
+  });
+
+  test('mvn -B verify: every trigger\'s tests pass, the SQS handler\'s partial failure included; they are real', async () => {
+    const verify = await mvn(dir, ['verify']);
+    expect(verify.exitCode, verify.output.slice(-3000)).toBe(0);
+    // CoreTest: 3; LambdaFunctionTest: sqs 2, url 2, schedule 2, plain 1, routes, handler strings, unknown, missing.
+    expect(testsRun(verify.output), verify.output.slice(-3000)).toEqual([14, 0, 0, 0]);
+
+    const entryPath = join(dir, `${SOURCES}/LambdaFunction.java`);
+    const corePath = join(dir, `${SOURCES}/Core.java`);
+    const [entry, core] = [read(dir, `${SOURCES}/LambdaFunction.java`), read(dir, `${SOURCES}/Core.java`)];
+    try {
+      writeFileSync(entryPath, entry.replace('new SQSBatchResponse.BatchItemFailure(message.getMessageId())', 'new SQSBatchResponse.BatchItemFailure(message.getReceiptHandle())').replace('request.getRawPath(), request', 'request.getRequestContext().getDomainName(), request'));
+      writeFileSync(corePath, core.replaceAll('result.put("scheduledFor", scheduled.toString());', 'result.put("scheduledFor", scheduled.plusSeconds(60).toString());'));
+      const broken = await mvn(dir, ['test', '-Dtest=LambdaFunctionTest']);
+      expect(broken.exitCode).not.toBe(0);
+      const failed = [...broken.output.matchAll(/LambdaFunctionTest\.(\w+)/g)].map((m) => m[1]).filter((m) => m !== 'java');
+      expect([...new Set(failed)].sort(), broken.output.slice(-3000)).toEqual(
+        ['apiThroughTheDispatcherAnswersTheRequest', 'hourlyThroughTheDispatcherReadsTheScheduledTime', 'ingestReportsOnlyTheMessageThatFailed', 'reportDailyThroughTheDispatcherReadsTheScheduledTime'].sort(),
+      );
+    } finally {
+      writeFileSync(entryPath, entry);
+      writeFileSync(corePath, core);
+    }
+  }, 600_000);
+});
+
 // The image on the real parts: one project, one image, reused by every test of this block.
 describe('the image on the java test base image of the real parts', { timeout: 300_000 }, () => {
   const name = `lang-java-image`; // Fixed: a re-run reuses the cached layers (pom.xml names the artifact after it).
@@ -268,5 +317,32 @@ describe('the image on the java test base image of the real parts', { timeout: 3
       errorMessage: 'unknown handler "nope": valid handlers are ingest, report_daily',
     });
     expect(await leftContainers()).toEqual([]);
+  });
+
+  test('a project with a handler per trigger: the image builds, and the real Java runtime client hands each handler its events type', async () => {
+    const project = await generateProject(join(tmp('java-image-triggers'), `${name}-triggers`), { runtime: 'java', handlers: 'ingest:sqs,report_daily:schedule,api:url', arch: 'x86_64' });
+    const image = `${name}-triggers:built`;
+    const entry = `${pkg}triggers.LambdaFunction`;
+    try {
+      const build = await execa('docker', ['build', '--build-arg', `BUILDER_IMAGE=${builder}`, '--tag', image, '.'], { cwd: project, all: true, reject: false });
+      expect(build.exitCode, build.all?.slice(-3000)).toBe(0);
+      const event = (handler: string) => JSON.parse(read(project, `events/${handler}.json`));
+      const sqs = event('ingest');
+      sqs.Records[0].body = '{"amount": 3}';
+      const ingest = await invokeWithCommand(image, [`${entry}::ingest`], sqs);
+      expect(ingest, ingest.logs).toMatchObject({ status: 200, functionError: null, body: { batchItemFailures: [{ itemIdentifier: sqs.Records[0].messageId }] } });
+      const daily = await invokeWithCommand(image, [`${entry}::reportDaily`], event('report_daily'));
+      expect(daily.body, daily.logs).toEqual({ handler: 'report_daily', scheduledFor: '2026-12-02T06:00:00Z', day: '2026-12-02' });
+      const api = await invokeWithCommand(image, [`${entry}::api`], event('api'));
+      expect(api.body, api.logs).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+      const answer = { handler: 'api', method: 'POST', path: '/orders/r-1', query: { verbose: 'true' }, received: { id: 'r-1', amount: 12.5 } };
+      expect(JSON.parse((api.body as { body: string }).body)).toEqual(answer);
+      // The dispatcher (the image's CMD) maps the same events in the image, with the same answers.
+      const dispatched = await invokeWithCommand(image, [], { handler: 'ingest', event: sqs });
+      expect(dispatched.body, dispatched.logs).toEqual(ingest.body);
+      expect(await leftContainers()).toEqual([]);
+    } finally {
+      await execa('docker', ['image', 'rm', '--force', image], { reject: false });
+    }
   });
 });

@@ -8,7 +8,7 @@ const CONTEXTUAL = 'var yield record sealed permits when module exports requires
 // The entry class's own members and the methods it inherits from Object (a handler named
 // `wait` or `getClass` would be an overload the runtime could pick instead), and the core
 // class's helpers (a handler's logic is a method of the same name there).
-const ENTRY_CLASS = 'handleRequest handlers handlerNames Handler UnknownHandlerException equals hashCode toString getClass notify notifyAll wait clone finalize';
+const ENTRY_CLASS = 'handleRequest handlers handlerNames Handler UnknownHandlerException typed fromJson toJson equals hashCode toString getClass notify notifyAll wait clone finalize';
 const CORE_CLASS = 'summarize recordsOf amountOf';
 const RESERVED = new Set(`${KEYWORDS} ${CONTEXTUAL} ${ENTRY_CLASS} ${CORE_CLASS}`.split(' '));
 export const JAVA_KEYWORDS: ReadonlySet<string> = new Set(KEYWORDS.split(' '));
