@@ -59,13 +59,17 @@ class WatchRun {
   }
 }
 
-/** Edits a file in place, as an editor saving it does; returns the function that puts it back. */
+/** Edits a file in place, as an editor saving it does; returns the function that puts it back (once: each write is a change the watch sees). */
 function edit(path: string, change: (text: string) => string): () => void {
   const before = readFileSync(path, 'utf8');
   const after = change(before);
   if (after === before) throw new Error(`edit of ${path} changed nothing`);
   writeFileSync(path, after);
-  return () => writeFileSync(path, before);
+  let restored = false;
+  return () => {
+    if (!restored) writeFileSync(path, before);
+    restored = true;
+  };
 }
 
 beforeAll(async () => {
@@ -130,6 +134,27 @@ describe('npm run local -- --watch in a generated Python project', { timeout: 24
       let at = await run.waitFor(/broken on purpose/);
       at = await run.waitFor(/^Watching .* for changes/m, at);
       expect(run.output).toMatch(/^error: .*build/m);
+      expect(await containersOf(names.python)).toEqual([]);
+      restore();
+      at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);
+      at = await run.waitFor(/\{"handler":"ingest","count":2,"total":19\.75\}\n/, at);
+      await run.waitFor(/Watching for changes/, at);
+      expect(await containersOf(names.python)).toHaveLength(1);
+    } finally {
+      restore();
+    }
+    const { exitCode } = await run.interrupt();
+    expect(exitCode).toBe(130);
+    expect(await containersOf(names.python)).toEqual([]);
+  });
+
+  it('a first container that exits early is shown, and the watch waits: the fix builds and runs', async () => {
+    // The base images' entrypoint takes exactly one argument (the handler) and exits 142 otherwise.
+    const restore = edit(join(dir, 'Dockerfile'), (t) => t.replace(/^CMD \["([^"]+)"\]/m, 'CMD ["$1", "extra"]'));
+    const run = new WatchRun(dir, ['ingest']);
+    try {
+      let at = await run.waitFor(/^error: the container exited early \(exit code 142\)/m);
+      at = await run.waitFor(/^Watching .* for changes/m, at);
       expect(await containersOf(names.python)).toEqual([]);
       restore();
       at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);

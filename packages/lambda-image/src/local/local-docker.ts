@@ -82,8 +82,12 @@ export async function runDockerMode(input: ModeInput): Promise<number> {
     try {
       await pool.start();
     } catch (error) {
-      if (error instanceof ContainerStartError) return fail(error.message);
-      throw error;
+      if (!(error instanceof ContainerStartError)) throw error;
+      const code = fail(error.message);
+      if (!options.watch) return code;
+      // As after a failed build: the next change builds and starts again.
+      await pool.close();
+      return await watchInDocker({ input, image, pool: undefined, mounts: undefined, run, cleanup });
     }
     phases.push(['start', (performance.now() - startedAt) / 1000]);
 

@@ -36,7 +36,7 @@ export function mountVolumes(mounts: readonly CodeMount[]): string[] {
 export interface WatchInDockerInput {
   input: ModeInput;
   image: PreparedImage;
-  /** The containers of the first run, started with `mounts`; none when its build failed. */
+  /** The containers of the first run, started with `mounts`; none when its build or their start failed. */
   pool: ContainerPool | undefined;
   mounts: CodeMount[] | undefined;
   run: RunState;
@@ -150,7 +150,7 @@ export async function watchInDocker({ input, image, pool: firstPool, mounts: fir
       }
       const reporter = new Reporter(stdout, painterFor(stdout, context.color), invocations.map((i) => i.entry.name), options.quiet);
       run.reporter = reporter;
-      // No containers yet (the first build failed): whatever changed, a build comes first.
+      // No containers yet (the first build or start failed): whatever changed, a build comes first.
       if (!pool && !(await rebuild())) return;
       if (!pool) return;
       const started = performance.now();
