@@ -70,6 +70,10 @@ describe('the --serve server', () => {
     const big = await fetch(`${url}/2015-03-31/functions/orders-ingest/invocations`, { method: 'POST', body: 'x'.repeat(6 * 1024 * 1024 + 1) });
     expect([big.status, big.headers.get('x-amzn-errortype')]).toEqual([413, 'RequestTooLargeException']);
     expect((await fetch(`${url}/ingest`, { method: 'POST', body: 'x'.repeat(7 * 1024 * 1024) })).status).toBe(413);
+    // Under 6 MiB as sent, over it as the function URL event (base64) Lambda would build.
+    const binary = await fetch(`${url}/api/upload`, { method: 'PUT', body: Buffer.alloc(5 * 1024 * 1024), headers: { 'content-type': 'application/octet-stream' } });
+    expect(binary.status).toBe(413);
+    expect(await binary.text()).toMatch(/the event for handler "api" is 6\.7 MiB/);
     const get = await fetch(`${url}/ingest`);
     expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
     expect((await fetch(`${url}/nope`, { method: 'POST' })).status).toBe(404);

@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import type { Outcome } from '../shared/outcome.ts';
 import { formatLogs, formatSeconds, type Painter } from '../shared/output.ts';
 import { dispatcherPayload } from './emulator.ts';
-import { MAX_REQUEST_BYTES } from './limits.ts';
+import { checkEventSize, EventTooLarge, MAX_REQUEST_BYTES } from './limits.ts';
 import { type ContainerPool, PoolClosed, type PoolContainer, type PooledInvocation } from './container-pool.ts';
 import { ContainerStartError } from './local-container.ts';
 import { functionUrlEvent, functionUrlResponse, type HttpAnswer } from './function-url.ts';
@@ -83,6 +83,9 @@ export function createServeServer<C extends PoolContainer>({ pool, routes, out, 
 
   const invoke = async (request: IncomingMessage, response: ServerResponse, handler: string, event: unknown) => {
     // A client that leaves while its invocation waits takes it out of the queue; a running one finishes.
+    // The emulator cuts a request over 6 MiB: one that grew past it (the dispatcher's wrapping, a
+    // function URL body in base64) is refused here, as Lambda would refuse it.
+    checkEventSize(handler, event);
     const cancel = new AbortController();
     response.on('close', () => cancel.abort());
     return pool.invoke(handler, dispatcherPayload(handler, event), { cancel: cancel.signal });
@@ -90,6 +93,7 @@ export function createServeServer<C extends PoolContainer>({ pool, routes, out, 
 
   /** Answers an invocation that could not run: the pool is closing, or no container could start. */
   const notRun = (error: unknown, kind: 'api' | 'plain'): HttpAnswer => {
+    if (error instanceof EventTooLarge) return kind === 'api' ? serviceError(413, 'RequestTooLargeException', error.message) : textAnswer(413, error.message);
     const message = error instanceof PoolClosed ? 'the server is stopping' : error instanceof ContainerStartError ? `no container could start: ${error.message}` : String(error);
     const status = error instanceof PoolClosed ? 503 : 502;
     return kind === 'api' ? serviceError(status, error instanceof PoolClosed ? 'ServiceException' : 'ResourceNotReadyException', message) : textAnswer(status, message);
