@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
@@ -28,6 +28,9 @@ async function imageIdOf(tag: string): Promise<string> {
   return (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
 }
 
+/** Runs not yet interrupted: a failing test must not leave one watching (and rebuilding) behind. */
+const running = new Set<WatchRun>();
+
 /** A `lambda-image local --watch` run in its own process group, as a terminal runs it (Ctrl-C reaches the group). */
 class WatchRun {
   readonly process: ResultPromise<{ cwd: string; reject: false; detached: true; env: Record<string, string>; all: true }>;
@@ -38,6 +41,7 @@ class WatchRun {
     this.process = execa('node_modules/.bin/lambda-image', ['local', '--watch', ...args], { cwd: dir, reject: false, detached: true, env: { NO_COLOR: '1' }, all: true });
     this.process.all!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     void this.process.then((result) => (this.ended = result.exitCode ?? -1));
+    running.add(this);
   }
 
   /** Waits until the output after `from` matches; returns the index after the match. */
@@ -54,7 +58,8 @@ class WatchRun {
 
   /** Ctrl-C, as the terminal sends it: SIGINT to the whole process group. */
   async interrupt() {
-    process.kill(-this.process.pid!, 'SIGINT');
+    running.delete(this);
+    if (this.ended === undefined) process.kill(-this.process.pid!, 'SIGINT');
     return this.process;
   }
 }
@@ -75,6 +80,10 @@ function edit(path: string, change: (text: string) => string): () => void {
 beforeAll(async () => {
   await ensureBaseImages(['python', 'nodejs']);
 }, 600_000);
+
+afterEach(async () => {
+  for (const run of running) await run.interrupt();
+});
 
 afterAll(async () => {
   for (const name of Object.values(names)) {
