@@ -83,7 +83,7 @@ def slow(event):
         raise RuntimeError("two invocations at once in this container")
     open(marker, "w").close()
     try:
-        time.sleep(0.1)
+        time.sleep(event.get("ms", 100) / 1000)
         return {"n": event.get("n"), "host": socket.gethostname()}
     finally:
         os.remove(marker)
@@ -152,7 +152,8 @@ describe('npm run local -- --serve', { timeout: 180_000 }, () => {
   it('--concurrency 2 spreads a group’s requests over two containers, each one invocation at a time', async () => {
     const served = await serve(['slow', '--concurrency', '2']);
     try {
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(`${served.url}/slow`, { n })));
+      // 8 s of work in one container: the second has time to start however loaded the machine is.
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(`${served.url}/slow`, { n, ms: 400 })));
       const bodies = await Promise.all(answers.map((a) => a.json() as Promise<{ n: number; host: string }>));
       expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
       expect(new Set(bodies.map((b) => b.host)).size).toBe(2);
