@@ -65,6 +65,11 @@ export interface RuntimeSpec {
   identifier(name: string): string;
   /** Words that cannot be identifiers here: the language's reserved words and the entry module's own names. */
   reserved: ReadonlySet<string>;
+  /**
+   * Other names a handler's code declares beside its identifier, in the same namespace (Go's
+   * trigger skeletons: `<Identifier>Run`, `<Identifier>Request`); no other handler may take them.
+   */
+  companions?(identifier: string): readonly string[];
   /** The handler string Lambda resolves for one handler (ImageConfig.Command). */
   handlerString(identifier: string, names: ProjectNames): string;
   /** The handler string of the dispatcher: the image's CMD. */

@@ -58,18 +58,26 @@ export function checkHandlerName(name: string, runtime: RuntimeSpec): Problem {
 /** A list of handler names: each valid, none twice (also after mapping to the language's identifiers). */
 export function checkHandlerNames(names: readonly string[], runtime: RuntimeSpec, existing: readonly string[] = []): Problem {
   if (names.length === 0) return 'no handler names given: pass at least one, e.g. --handlers ingest,report_daily';
-  const taken = new Map<string, string>(existing.map((n) => [runtime.identifier(n), n]));
+  // Every name a handler declares, with the handler that declares it.
+  const taken = new Map<string, string>();
+  const declared = (name: string) => {
+    const identifier = runtime.identifier(name);
+    return [identifier, ...(runtime.companions?.(identifier) ?? [])];
+  };
+  for (const name of existing) for (const n of declared(name)) taken.set(n, name);
   for (const name of names) {
     const problem = checkHandlerName(name, runtime);
     if (problem) return problem;
-    const identifier = runtime.identifier(name);
-    const other = taken.get(identifier);
-    if (other !== undefined) {
-      return other === name
-        ? `handler "${name}" is given twice${existing.includes(name) ? ' (the project already has it)' : ''}: each handler name must be unique`
-        : `handlers "${other}" and "${name}" would both be "${identifier}" in ${runtime.label}: rename one`;
+    for (const declaredName of declared(name)) {
+      const other = taken.get(declaredName);
+      if (other === undefined) continue;
+      if (other === name)
+        return `handler "${name}" is given twice${existing.includes(name) ? ' (the project already has it)' : ''}: each handler name must be unique`;
+      return declaredName === runtime.identifier(name) && declaredName === runtime.identifier(other)
+        ? `handlers "${other}" and "${name}" would both be "${declaredName}" in ${runtime.label}: rename one`
+        : `handlers "${other}" and "${name}" would both declare "${declaredName}" in ${runtime.label}'s code: rename one`;
     }
-    taken.set(identifier, name);
+    for (const n of declared(name)) taken.set(n, name);
   }
   return undefined;
 }

@@ -30,6 +30,8 @@ const cases: Array<[string, GenerateOptions, RegExp]> = [
   ['the Node.js dispatcher\'s own name', { runtime: 'nodejs', handlers: 'handler' }, /"handler" is reserved in Node\.js/],
   ['a duplicate handler', { handlers: 'ingest,ingest' }, /handler "ingest" is given twice/],
   ['two names that map to one identifier', { runtime: 'nodejs', handlers: 'report_daily,reportDaily' }, /"report_daily" and "reportDaily" would both be "reportDaily"/],
+  // report_daily's trigger skeleton declares ReportDailyRun in package core: one namespace in Go.
+  ['a Go name that another handler\'s code declares', { runtime: 'go', handlers: 'report_daily:schedule,report_daily_run' }, /"report_daily" and "report_daily_run" would both declare "ReportDailyRun" in Go's code: rename one/],
   ['an unknown deploy engine', { deploy: 'terraform' }, /unknown deploy engine "terraform": choose one of sdk, sam, cdk/],
   ['an empty handler list', { handlers: ' , ' }, /no handler names given/],
 ];

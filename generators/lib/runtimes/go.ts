@@ -18,6 +18,9 @@ export const go: RuntimeSpec = {
     'The build stage\'s image is ours (the machine\'s Go 1.26 on Debian, tagged as the default `golang:1.27`); a Debian root file system for Amazon Linux',
   identifier: pascalCase,
   reserved: new Set(`${HANDLERS_PACKAGE} ${CORE_PACKAGE}`.split(' ')),
+  // Package core is one namespace: report_daily's schedule skeleton declares ReportDailyRun,
+  // which a handler named report_daily_run would declare again (and the project not compile).
+  companions: (identifier) => [`${identifier}Run`, `${identifier}Request`],
   // The binary serves the handler its _HANDLER names: the function's name in package handlers.
   handlerString: (identifier) => identifier,
   dispatcher: () => 'Dispatch',
