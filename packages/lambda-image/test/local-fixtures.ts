@@ -46,6 +46,9 @@ export function pythonProject(): string {
     'lambda_function.py': `import os, sys, time
 from app import core
 
+# Read at import, as code that makes a client from its configuration does.
+WHO_AT_IMPORT = os.environ.get("WHO")
+
 def ok(event, context):
     print("log line from ok")
     return core.double(event)
@@ -64,7 +67,14 @@ def sleeps(event, context):
 def exits(event, context):
     sys.exit(3)
 
-HANDLERS = {"ok": ok, "context": context, "raises": raises, "sleeps": sleeps, "exits": exits}
+def env(event, context):
+    return {"who": os.environ.get("WHO"), "who_at_import": WHO_AT_IMPORT, "stage": os.environ.get("STAGE"),
+            "token": os.environ.get("API_TOKEN"), "function_name": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+            "memory": os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), "timeout": os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT"),
+            "remaining": context.get_remaining_time_in_millis()}
+
+# env_one and env_two: two handlers of a test's manifest, each with settings of its own.
+HANDLERS = {"ok": ok, "context": context, "raises": raises, "sleeps": sleeps, "exits": exits, "env_one": env, "env_two": env}
 
 class UnknownHandlerError(Exception):
     pass
@@ -96,7 +106,13 @@ export const context = async (event, context) => ({ request_id: context.awsReque
 export const raises = async (event) => fail(event);
 export const sleeps = () => new Promise((r) => setTimeout(r, 30_000));
 export const exits = () => process.exit(3);
-const HANDLERS = { ok, context, raises, sleeps, exits };
+// Read at import, as code that makes a client from its configuration does.
+const WHO_AT_IMPORT = process.env.WHO ?? null;
+export const env = async (event, context) => ({ who: process.env.WHO ?? null, who_at_import: WHO_AT_IMPORT, stage: process.env.STAGE ?? null,
+  token: process.env.API_TOKEN ?? null, function_name: process.env.AWS_LAMBDA_FUNCTION_NAME, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  timeout: process.env.AWS_LAMBDA_FUNCTION_TIMEOUT, remaining: context.getRemainingTimeInMillis() });
+// env_one and env_two: two handlers of a test's manifest, each with settings of its own.
+const HANDLERS = { ok, context, raises, sleeps, exits, env_one: env, env_two: env };
 export async function handler(event, context) {
   const fn = HANDLERS[event.handler];
   if (!fn) throw new Error(\`unknown handler "\${event.handler}"\`);
@@ -133,9 +149,20 @@ def exits(event:, context:)
   exit 3
 end
 
+# Read at load, as code that makes a client from its configuration does.
+WHO_AT_IMPORT = ENV['WHO']
+
+def env(event:, context:)
+  { who: ENV['WHO'], who_at_import: WHO_AT_IMPORT, stage: ENV['STAGE'], token: ENV['API_TOKEN'],
+    function_name: ENV['AWS_LAMBDA_FUNCTION_NAME'], memory: ENV['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'],
+    timeout: ENV['AWS_LAMBDA_FUNCTION_TIMEOUT'], remaining: context.get_remaining_time_in_millis }
+end
+
 def handler(event:, context:)
   name = event['handler']
-  raise ArgumentError, "unknown handler #{name}" unless %w[ok context raises sleeps exits].include?(name)
+  # env_one and env_two: two handlers of a test's manifest, each with settings of its own.
+  name = 'env' if %w[env_one env_two].include?(name)
+  raise ArgumentError, "unknown handler #{name}" unless %w[ok context raises sleeps exits env].include?(name)
   send(name, event: event['event'] || {}, context: context)
 end
 `,

@@ -6,8 +6,8 @@ import { type EnvironmentValue, plainEnvironment } from '../shared/env-values.ts
 
 /**
  * AWS_LAMBDA_FUNCTION_NAME of the local runtime. Deployed, each handler is its own function
- * (`<project>-<handler>`); locally one runtime serves every handler through the dispatcher and a
- * process has one environment. So: the deployed function's name when one handler is invoked,
+ * (`<project>-<handler>`); locally one runtime (a container, or a --native process) serves every
+ * handler of a group of equal settings through the dispatcher, and a process has one environment. So: the deployed function's name when one handler is invoked,
  * and the project's name (what every function name starts with) when several are.
  */
 export function localFunctionName(manifest: Pick<Manifest, 'name'>, handlers: readonly string[]): string {

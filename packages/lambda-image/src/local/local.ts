@@ -1,8 +1,8 @@
-// `npm run local`: build the image once, start ONE container, invoke every handler
-// through the dispatcher one at a time (the emulator does not take concurrent
-// requests), report, and remove the container whatever happens. With --native, the
-// same invocations run in the host's own runtime instead.
-import { effectiveSettings } from '../shared/handler-settings.ts';
+// `npm run local`: build the image once, start ONE container (one per group of handlers
+// with settings of their own), invoke every handler through the dispatcher one at a time
+// (the emulator does not take concurrent requests), report, and remove the containers
+// whatever happens. With --native, the same invocations run in the host's own runtime
+// instead, one process per such group.
 import { findHandler, loadManifest, ManifestError } from '../shared/manifest.ts';
 import type { HandlerEntry, Manifest } from '../shared/manifest.ts';
 import { LOCAL_USAGE, parseLocalArgs, UsageError } from './local-args.ts';
@@ -14,7 +14,7 @@ import { NativeError, runNative } from './native.ts';
 import { headline, type Invocation, type LocalContext, type ModeInput } from './mode.ts';
 import { checkEventSize, EventTooLarge } from './limits.ts';
 import { HandlerEnvError, handlerEnvironment } from './handler-env.ts';
-import { lambdaEnvironment, localFunctionName } from './function-env.ts';
+import { containerGroups } from './container-groups.ts';
 
 export type { LocalContext } from './mode.ts';
 
@@ -73,25 +73,38 @@ export async function runLocal(argv: string[], context: LocalContext): Promise<n
 
 async function runNativeMode({ manifest, invocations, context, reporter, paint, fail, environment }: ModeInput): Promise<number> {
   const started = performance.now();
+  // One process per group of handlers with equal settings, the groups Docker mode gives a
+  // container each, rather than setting each invocation's variables in one shared process:
+  // code reads the environment when it is imported (a client made from TABLE_NAME at module
+  // level), so only a process started with the handler's own environment runs it as its
+  // deployed function does. The groups run one after the other, each warm for its handlers.
+  const groups = containerGroups(
+    manifest,
+    invocations.map((i) => i.entry),
+    context.projectDir,
+    // What the base image sets; the runners read it as the runtime clients do (Node.js 24 refuses callbacks).
+    { AWS_EXECUTION_ENV: `AWS_Lambda_${manifest.runtime}${manifest.runtimeVersion}${manifest.runtime === 'nodejs' ? '.x' : ''}`, ...environment },
+  );
+  let headed = false;
   try {
-    const run = await runNative({
-      manifest,
-      projectDir: context.projectDir,
-      invocations: invocations.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event), timeoutMs: effectiveSettings(manifest, entry).timeout * 1000 })),
-      environment: {
-        ...lambdaEnvironment(manifest, context.projectDir, localFunctionName(manifest, invocations.map((i) => i.entry.name))),
-        // What the base image sets; the runners read it as the runtime clients do (Node.js 24 refuses callbacks).
-        AWS_EXECUTION_ENV: `AWS_Lambda_${manifest.runtime}${manifest.runtimeVersion}${manifest.runtime === 'nodejs' ? '.x' : ''}`,
-        ...environment,
-      },
-      runtimes: context.nativeRuntimes,
-      onStart: (version) => {
-        const differs = version.startsWith(`${manifest.runtimeVersion}.`) || version === manifest.runtimeVersion ? '' : paint('yellow', ` (the image has ${manifest.runtimeVersion})`);
-        context.stderr.write(headline(manifest, invocations.length, `native ${manifest.runtime} ${version}${differs}, no Docker`, paint));
-      },
-      onResult: (result) => reporter.handler(result),
-    });
-    if (run.stoppedBy) reporter.skip(invocations.slice(run.results.length).map((i) => i.entry.name), `(${run.stoppedBy})`);
+    for (const group of groups) {
+      const mine = invocations.filter((i) => group.handlers.includes(i.entry.name));
+      const run = await runNative({
+        manifest,
+        projectDir: context.projectDir,
+        invocations: mine.map(({ entry, event }) => ({ name: entry.name, payload: dispatcherPayload(entry.name, event), timeoutMs: group.timeout * 1000 })),
+        environment: group.environment,
+        runtimes: context.nativeRuntimes,
+        onStart: (version) => {
+          if (headed) return;
+          headed = true;
+          const differs = version.startsWith(`${manifest.runtimeVersion}.`) || version === manifest.runtimeVersion ? '' : paint('yellow', ` (the image has ${manifest.runtimeVersion})`);
+          context.stderr.write(headline(manifest, invocations.length, `native ${manifest.runtime} ${version}${differs}, no Docker`, paint));
+        },
+        onResult: (result) => reporter.handler(result),
+      });
+      if (run.stoppedBy) reporter.skip(mine.slice(run.results.length).map((i) => i.entry.name), `(${run.stoppedBy})`);
+    }
   } catch (error) {
     if (error instanceof NativeError) return fail(error.message, EXIT.failed);
     throw error;

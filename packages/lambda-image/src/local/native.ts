@@ -1,6 +1,6 @@
 // `npm run local -- --native`: the dispatcher runs in this machine's own runtime, no
-// Docker, one process for all the handlers, so that a run takes a fraction of a
-// second. The programs in runners/ (real .py, .mjs and .rb files) resolve the handler
+// Docker, one process for all the handlers of a run (local.ts starts a run per group of
+// handlers with settings of their own), so that a run takes a fraction of a second. The programs in runners/ (real .py, .mjs and .rb files) resolve the handler
 // string, build the context and shape errors the way the Lambda runtimes do, so the
 // output reads the same as with Docker. node:child_process rather than execa here: this path must
 // start fast, and it needs nothing execa adds.
@@ -70,7 +70,7 @@ export interface NativeRunOptions {
   manifest: Manifest;
   projectDir: string;
   invocations: NativeInvocation[];
-  /** The process environment's additions: what Lambda sets, the manifest's, --env-file's... */
+  /** The process environment's additions: what Lambda sets, the manifest's and the handlers' own, --env-file's... */
   environment: Record<string, string>;
   /** Loading the code may take this long (Lambda's init phase: 10 s). */
   initTimeoutMs?: number;
