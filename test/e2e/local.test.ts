@@ -119,9 +119,10 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
     }
   });
 
-  it('runs each handler with settings of its own in its own container, under its own timeout, memory and environment', async () => {
+  it('runs each handler with settings of its own in its own container (--native: its own process), under its own timeout, memory and environment', async () => {
+    // WHO is read at import too: code that configures itself at module level must see the handler's value.
     const restoreCore = edit(core(), (t) =>
-      `${t}\n\ndef _seen(event):\n    import os\n    return [os.environ.get(k) for k in ("WHO", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE")]\n\ndef ingest(event):\n    import time\n    time.sleep(3)\n    return _seen(event)\n\ndef report_daily(event):\n    import time\n    time.sleep(2)\n    return _seen(event)\n\ndef notify(event):\n    return _seen(event)\n`,
+      `${t}\n\nimport os as _os\n_WHO_AT_IMPORT = _os.environ.get("WHO")\n\ndef _seen(event):\n    import os\n    return [_WHO_AT_IMPORT] + [os.environ.get(k) for k in ("WHO", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE")]\n\ndef ingest(event):\n    import time\n    time.sleep(3)\n    return _seen(event)\n\ndef report_daily(event):\n    import time\n    time.sleep(2)\n    return _seen(event)\n\ndef notify(event):\n    return _seen(event)\n`,
     );
     const restoreManifest = edit(join(dir, 'lambda-image.json'), (t) => {
       const manifest = JSON.parse(t) as { handlers: Record<string, unknown>[] };
@@ -130,18 +131,22 @@ describe('npm run local in a generated Python project', { timeout: 120_000 }, ()
       return `${JSON.stringify(manifest, null, 2)}\n`;
     });
     try {
-      const { exitCode, stdout, stderr } = await local(dir);
-      expect(stderr.match(/^Started /gm), stderr).toHaveLength(3);
-      expect(stderr).toMatch(/^Started \S+ on 127\.0\.0\.1:\d+ in .* \(ingest: timeout 1 s, memory 512 MB\)$/m);
-      const timedOut = /^✘ ingest {8}failed {2}(\d+ ms|\d+\.\d\d s)\n {4}Sandbox\.Timedout: Task timed out after 1\.00 seconds \(the function's timeout: "timeout": 1 of handler "ingest" in lambda-image\.json\)$/m.exec(stdout);
-      expect(timedOut, stdout).not.toBeNull();
-      expect(Number.parseFloat(timedOut![1]!)).toBeLessThan(2);
-      const project = names.python;
-      // [WHO, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_TIMEOUT, AWS_LAMBDA_FUNCTION_MEMORY_SIZE]
-      expect(stdout).toMatch(new RegExp(`^✔ report_daily {2}ok {6}2\\.\\d\\d s\n {4}\\["report","${project}-report_daily","5","1024"\\]$`, 'm'));
-      expect(stdout).toContain(`[null,"${project}-notify","30","512"]`);
-      expect(stdout).toContain('FAIL 3 handlers: 2 ok, 1 failed');
-      expect(exitCode).toBe(1);
+      for (const args of [[], ['--native']]) {
+        const { exitCode, stdout, stderr } = await local(dir, args);
+        if (args.length === 0) {
+          expect(stderr.match(/^Started /gm), stderr).toHaveLength(3);
+          expect(stderr).toMatch(/^Started \S+ on 127\.0\.0\.1:\d+ in .* \(ingest: timeout 1 s, memory 512 MB\)$/m);
+        }
+        const timedOut = /^✘ ingest {8}failed {2}(\d+ ms|\d+\.\d\d s)\n {4}Sandbox\.Timedout: Task timed out after 1\.00 seconds \(the function's timeout: .*"timeout": 1 .*in lambda-image\.json\)$/m.exec(stdout);
+        expect(timedOut, stdout).not.toBeNull();
+        expect(Number.parseFloat(timedOut![1]!)).toBeLessThan(2);
+        const project = names.python;
+        // [WHO at import, WHO, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_TIMEOUT, AWS_LAMBDA_FUNCTION_MEMORY_SIZE]
+        expect(stdout).toMatch(new RegExp(`^✔ report_daily {2}ok {6}2\\.\\d\\d s\n {4}\\["report","report","${project}-report_daily","5","1024"\\]$`, 'm'));
+        expect(stdout).toContain(`[null,null,"${project}-notify","30","512"]`);
+        expect(stdout, args.join(' ')).toContain('FAIL 3 handlers: 2 ok, 1 failed');
+        expect(exitCode).toBe(1);
+      }
     } finally {
       restoreManifest();
       restoreCore();
