@@ -7,13 +7,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { PROJECT_LABEL, post, startServe, type Served } from '../support/local-runs.ts';
 
-const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
 const project = `serve-e2e-py-${process.pid}`;
 const nodeProject = `serve-e2e-node-${process.pid}`;
@@ -25,34 +25,8 @@ async function containersOf(filter = 'all', name = project): Promise<string[]> {
   return stdout.split('\n').filter(Boolean);
 }
 
-interface Served {
-  project: string;
-  url: string;
-  run: ResultPromise<{ reject: false; all: false }>;
-  stderr: () => string;
-  stdout: () => string;
-}
-
 /** Starts `lambda-image local --serve` and waits for its URL. */
-async function serve(args: string[] = [], cwd = dir, name = project): Promise<Served> {
-  const run = execa('node_modules/.bin/lambda-image', ['local', '--serve', '--port', '0', ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
-  let err = '';
-  let out = '';
-  run.stdout!.on('data', (c: Buffer) => (out += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not serving; output so far:\n${err}`)), 120_000);
-    run.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk;
-      const served = /^Serving on (http:\/\/127\.0\.0\.1:\d+)/m.exec(err);
-      if (served) {
-        clearTimeout(timer);
-        resolve(served[1]!);
-      }
-    });
-    void run.then(() => reject(new Error(`exited before serving:\n${err}`)));
-  });
-  return { project: name, url, run, stderr: () => err, stdout: () => out };
-}
+const serve = (args: string[] = [], cwd = dir, name = project): Promise<Served> => startServe(cwd, name, args);
 
 /** Ctrl-C: the server stops, every container goes, exit 130. */
 async function interrupt(served: Served): Promise<void> {
@@ -62,8 +36,6 @@ async function interrupt(served: Served): Promise<void> {
   expect(exitCode).toBe(130);
   expect(await containersOf('all', served.project)).toEqual([]);
 }
-
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 beforeAll(async () => {
   await ensureBaseImages(['python', 'nodejs']);

@@ -1,16 +1,16 @@
 // `npm run local -- --watch` for real: generated projects, their tooling from the test run's
 // registry, the real Docker daemon, the real emulator and runtime clients (test/support/
 // baseimages.ts). A change is made as an editor makes it, and the run is read as a user reads it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { PROJECT_LABEL, WatchRun, containersOf, edit, imageIdOf, interruptAll } from '../support/local-runs.ts';
 
-const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'watch-e2e-'));
 const names = {
   python: `watch-e2e-py-${process.pid}`,
@@ -19,71 +19,11 @@ const names = {
   custom: `watch-e2e-cu-${process.pid}`,
 };
 
-async function containersOf(name: string): Promise<string[]> {
-  const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
-  return stdout.split('\n').filter(Boolean);
-}
-
-async function imageIdOf(tag: string): Promise<string> {
-  return (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
-}
-
-/** Runs not yet interrupted: a failing test must not leave one watching (and rebuilding) behind. */
-const running = new Set<WatchRun>();
-
-/** A `lambda-image local --watch` run in its own process group, as a terminal runs it (Ctrl-C reaches the group). */
-class WatchRun {
-  readonly process: ResultPromise<{ cwd: string; reject: false; detached: true; env: Record<string, string>; all: true }>;
-  output = '';
-  ended: number | undefined;
-
-  constructor(dir: string, args: string[]) {
-    this.process = execa('node_modules/.bin/lambda-image', ['local', '--watch', ...args], { cwd: dir, reject: false, detached: true, env: { NO_COLOR: '1' }, all: true });
-    this.process.all!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    void this.process.then((result) => (this.ended = result.exitCode ?? -1));
-    running.add(this);
-  }
-
-  /** Waits until the output after `from` matches; returns the index after the match. */
-  async waitFor(pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<number> {
-    const started = Date.now();
-    for (;;) {
-      const match = pattern.exec(this.output.slice(from));
-      if (match) return from + match.index + match[0].length;
-      if (this.ended !== undefined) throw new Error(`the run ended (${this.ended}) before ${pattern}; its output:\n${this.output}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s; output:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Ctrl-C, as the terminal sends it: SIGINT to the whole process group. */
-  async interrupt() {
-    running.delete(this);
-    if (this.ended === undefined) process.kill(-this.process.pid!, 'SIGINT');
-    return this.process;
-  }
-}
-
-/** Edits a file in place, as an editor saving it does; returns the function that puts it back (once: each write is a change the watch sees). */
-function edit(path: string, change: (text: string) => string): () => void {
-  const before = readFileSync(path, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`edit of ${path} changed nothing`);
-  writeFileSync(path, after);
-  let restored = false;
-  return () => {
-    if (!restored) writeFileSync(path, before);
-    restored = true;
-  };
-}
-
 beforeAll(async () => {
   await ensureBaseImages(['python', 'nodejs']);
 }, 600_000);
 
-afterEach(async () => {
-  for (const run of running) await run.interrupt();
-});
+afterEach(interruptAll);
 
 afterAll(async () => {
   for (const name of Object.values(names)) {
