@@ -23,7 +23,9 @@ const extraCa = extraCaFile(work);
 /** The build stages reach PyPI and npm through the machine's proxy, as in base-image.test.ts. */
 const env: Record<string, string> = extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : {};
 const projects: string[] = [];
-const answer = (count: number, handler = 'ingest') => `{"handler":"${handler}","count":${count},"total":19.75}`;
+const answer = (count: number) => `{"handler":"ingest","count":${count},"total":19.75}`;
+/** The answer as its own output line. */
+const answerLine = (count: number) => new RegExp(`${answer(count).replace(/[{}.]/g, '\\$&')}\\n`);
 
 afterEach(interruptAll);
 
@@ -44,6 +46,8 @@ interface Case {
   /** The core library, relative to the project, and the one-line change to it. */
   core: (name: string) => string;
   change: [string, string];
+  /** A one-line syntax error in the core library. */
+  syntaxError: [string, string];
 }
 
 const CASES: Case[] = [
@@ -53,6 +57,7 @@ const CASES: Case[] = [
     standIns: ['python:3.13-slim'],
     core: (name) => join(name.replaceAll('-', '_'), 'core.py'),
     change: ['"count": len(records)', '"count": len(records) + 100'],
+    syntaxError: ['def summarize(', 'def summarize(:'],
   },
   {
     runtime: 'nodejs',
@@ -60,6 +65,7 @@ const CASES: Case[] = [
     standIns: ['node:24-slim', 'node:24-bookworm'],
     core: () => join('src', 'core.mjs'),
     change: ['count: records.length', 'count: records.length + 100'],
+    syntaxError: ['export function summarize(', 'export function summarize(:'],
   },
 ];
 
@@ -75,7 +81,7 @@ describe.each(CASES)('--watch and --serve in a $runtime project on $image, behin
     await installProject(dir);
   }, 900_000);
 
-  it('--watch: a one-line change in the core library shows the new result without a build (same image, same container); Ctrl-C leaves nothing', async () => {
+  it('--watch: a one-line change in the core library shows the new result without a build (same image, same container), a syntax error is shown and its fix recovers; Ctrl-C leaves nothing', async () => {
     const run = new WatchRun(dir, ['ingest', '--rie', rie], env);
     // The first build compiles the client (minutes for Node.js's native addon).
     let at = await run.waitFor(/^Watching .* for changes \(Ctrl-C to stop\)$/m, 0, 840_000);
@@ -86,7 +92,7 @@ describe.each(CASES)('--watch and --serve in a $runtime project on $image, behin
     const [container] = await containersOf(name);
     const restore = edit(join(dir, c.core(name)), (t) => t.replace(...c.change));
     try {
-      at = await run.waitFor(new RegExp(`${answer(102).replace(/[{}.]/g, '\\$&')}\\n`), at);
+      at = await run.waitFor(answerLine(102), at);
       const cycle = run.cycle(at);
       expect(cycle).toMatch(/^\S+core\.(py|mjs) changed: restart the runtime \(no build\)$/m);
       expect(cycle).not.toContain('Building');
@@ -95,11 +101,22 @@ describe.each(CASES)('--watch and --serve in a $runtime project on $image, behin
       expect(run.cycle(at)).toMatch(/^PASS 1 handler: 1 ok, 0 failed/m);
       expect(await imageIdOf(`${name}:local`)).toBe(image);
       expect(await containersOf(name)).toEqual([container]);
+
+      // A runtime whose init fails ends by itself: the next restart must not wait for a 502 that does not come.
+      const unbreak = edit(join(dir, c.core(name)), (t) => t.replace(...c.syntaxError));
+      at = await run.waitFor(/^✘ ingest {2}failed .*\n {4}Runtime\.UserCodeSyntaxError\b.*/m, at);
+      at = await run.waitFor(/Watching for changes/, at);
+      unbreak();
+      at = await run.waitFor(answerLine(102), at);
+      at = await run.waitFor(/Watching for changes/, at);
+      expect(run.cycle(at)).toMatch(/^PASS 1 handler: 1 ok, 0 failed/m);
+      expect(await imageIdOf(`${name}:local`)).toBe(image);
+      expect(await containersOf(name)).toEqual([container]);
     } finally {
       restore();
     }
     // Put back: the runtime restarts again, and the first result is back.
-    at = await run.waitFor(new RegExp(`${answer(2).replace(/[{}.]/g, '\\$&')}\\n`), at);
+    at = await run.waitFor(answerLine(2), at);
     await run.waitFor(/Watching for changes/, at);
     const { exitCode, stderr } = await run.interrupt();
     expect(stderr).toContain('SIGINT: stopping and removing the container');
@@ -147,7 +164,7 @@ describe('--watch in a Go project (provided base image)', { timeout: 900_000 }, 
     try {
       at = await run.waitFor(/^↻ core\/core\.go changed: rebuild, new container$/m, at);
       const cycleStart = at;
-      at = await run.waitFor(new RegExp(`${answer(102).replace(/[{}.]/g, '\\$&')}\\n`), at, 600_000);
+      at = await run.waitFor(answerLine(102), at, 600_000);
       const cycle = run.output.slice(cycleStart, at);
       expect(cycle).toMatch(/^ {2}\[\d+\/\d+\] RUN go mod download .* cached$/m);
       expect(cycle).toMatch(/^ {2}\[\d+\/\d+\] COPY core\/ core\/ .* (\d+ ms|[\d.]+ s)$/m);
