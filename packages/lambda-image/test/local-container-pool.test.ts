@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerGroup } from '../src/local/container-groups.ts';
 import { ContainerPool, type PoolContainer } from '../src/local/container-pool.ts';
-import type { ContainerInvocation } from '../src/local/local-container.ts';
+import { type ContainerInvocation, ContainerStartError } from '../src/local/local-container.ts';
 
 const group = (handlers: string[]): ContainerGroup => ({ handlers, timeout: 3, memory: 128, functionName: 'p', environment: {}, ownTimeout: false });
 
@@ -17,6 +17,7 @@ class FakeContainer implements PoolContainer {
   inFlight = 0;
   maxInFlight = 0;
   seen: unknown[] = [];
+  static events: string[] = [];
   private busy = false;
   readonly name: string;
   readonly group: ContainerGroup;
@@ -34,9 +35,11 @@ class FakeContainer implements PoolContainer {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.seen.push(payload);
+    FakeContainer.events.push(`start ${JSON.stringify(payload)}`);
     const { ms = 10, retire } = payload as { ms?: number; retire?: boolean };
     await new Promise((r) => setTimeout(r, ms));
     this.inFlight--;
+    FakeContainer.events.push(`end ${JSON.stringify(payload)}`);
     this.busy = false;
     if (retire) this.retired = 'the container stopped';
     this.onIdle?.();
@@ -47,14 +50,16 @@ class FakeContainer implements PoolContainer {
 
 function pool(groups: ContainerGroup[], concurrency: number, startMs = 5) {
   FakeContainer.all = [];
+  FakeContainer.events = [];
   let n = 0;
   return new ContainerPool<FakeContainer>({
     recipe: { image: 'x', project: 'p', runId: 'r', keep: true },
     groups,
     concurrency,
     namePrefix: 'p',
-    startContainer: async (_recipe, g, name) => {
+    startContainer: async (recipe, g, name) => {
       await new Promise((r) => setTimeout(r, startMs));
+      if (recipe.image === 'broken') throw new ContainerStartError('the container exited early (exit code 1)');
       n++;
       return new FakeContainer(`${name}-${n}`, g);
     },
@@ -125,5 +130,71 @@ describe('ContainerPool', () => {
     await expect(waiting).rejects.toThrow('the containers are being removed');
     await running;
     await expect(p.invoke('a', {})).rejects.toThrow('the containers are being removed');
+  });
+
+  describe('reloads (--serve --watch)', () => {
+    const ids = (events: string[]) => events.map((e) => e.replace(/,"ms":\d+/, '').replace(/[{}"]/g, ''));
+
+    it('exclusive() waits for the invocation in flight, holds the queue during the work, then serves it in order', async () => {
+      const p = pool([group(['a'])], 2);
+      await p.start();
+      const first = Array.from({ length: 4 }, (_, n) => p.invoke('a', { n, ms: 30 }));
+      await new Promise((r) => setTimeout(r, 5));
+      // One or two containers are busy now (the second starts as the queue waits).
+      const reload = p.exclusive(async (containers) => {
+        FakeContainer.events.push(`restart ${containers.length}`);
+        expect(containers.every((c) => c.idle)).toBe(true);
+        await new Promise((r) => setTimeout(r, 40));
+        FakeContainer.events.push('restarted');
+      });
+      // Requests that arrive during the reload wait for it.
+      await new Promise((r) => setTimeout(r, 50));
+      const during = Array.from({ length: 4 }, (_, n) => p.invoke('a', { n: n + 10, ms: 5 }));
+      await reload;
+      const results = await Promise.all([...first, ...during]);
+      expect(results.every((r) => r.outcome.ok)).toBe(true);
+      const events = ids(FakeContainer.events);
+      const begin = events.findIndex((e) => e.startsWith('restart '));
+      const end = events.indexOf('restarted');
+      expect(end).toBe(begin + 1);
+      // Every invocation that started before the reload ended before it; the rest started after it.
+      const before = events.slice(0, begin);
+      expect(before.filter((e) => e.startsWith('start')).length).toBe(before.filter((e) => e.startsWith('end')).length);
+      const after = events.slice(end + 1).filter((e) => e.startsWith('start '));
+      // Held ones first, oldest first, then those that came during the reload.
+      const held = ['start n:0', 'start n:1', 'start n:2', 'start n:3'].filter((e) => !before.includes(e));
+      expect(held.length).toBeGreaterThan(0);
+      expect(after).toEqual([...held, 'start n:10', 'start n:11', 'start n:12', 'start n:13']);
+      for (const c of FakeContainer.all) expect(c.maxInFlight).toBe(1);
+    });
+
+    it('replace() swaps in new containers and groups; waiting invocations go to the new ones, a removed handler’s are refused', async () => {
+      const p = pool([group(['a', 'b'])], 1);
+      await p.start();
+      const [old] = FakeContainer.all;
+      const running = p.invoke('a', { n: 1, ms: 30 });
+      const reload = p.exclusive(() => p.replace({ image: 'next', project: 'p', keep: true }, [group(['a']), group(['c'])]));
+      const waitingA = p.invoke('a', { n: 2 });
+      const refusedB = expect(p.invoke('b', { n: 3 })).rejects.toThrow('unknown handler "b"');
+      await reload;
+      expect((await running).container).toBe(old);
+      expect((await waitingA).container).not.toBe(old);
+      await refusedB;
+      expect(p.handlers.sort()).toEqual(['a', 'c']);
+      expect(p.containers).toHaveLength(2);
+      expect(p.containers).not.toContain(old);
+      expect((await p.invoke('c', { n: 4 })).container.group.handlers).toEqual(['c']);
+    });
+
+    it('a replacement that cannot start leaves the current containers serving', async () => {
+      const p = pool([group(['a'])], 1);
+      await p.start();
+      const [old] = FakeContainer.all;
+      const reload = p.exclusive(() => p.replace({ image: 'broken', project: 'p', keep: true }, [group(['a'])]));
+      const waiting = p.invoke('a', { n: 1 });
+      await expect(reload).rejects.toThrow(ContainerStartError);
+      expect((await waiting).container).toBe(old);
+      expect(p.containers).toEqual([old]);
+    });
   });
 });

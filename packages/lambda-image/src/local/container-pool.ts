@@ -4,6 +4,8 @@
 // queue; an idle container takes the oldest. A group's first container is started by
 // start(); further ones lazily, when every container of the group is busy and an invocation
 // waits. A retired container (stopped, hung) is removed and replaced on demand.
+// exclusive() holds the queues until every container is idle (--serve --watch restarts the
+// runtimes then), and replace() swaps in containers of a new image or new groups.
 import { randomBytes } from 'node:crypto';
 import { removeContainer } from '../shared/docker.ts';
 import type { ContainerGroup } from './container-groups.ts';
@@ -64,8 +66,15 @@ export class UnknownHandler extends Error {
 }
 
 export class ContainerPool<C extends PoolContainer = LocalContainer> {
-  private readonly groups: GroupState<C>[];
-  private readonly byHandler = new Map<string, GroupState<C>>();
+  private groups: GroupState<C>[];
+  private byHandler = new Map<string, GroupState<C>>();
+  private recipe: ContainerRecipe;
+  /** Set while exclusive() holds the queues: nothing is dispatched, no container starts. */
+  private paused = false;
+  /** Called once every container is idle and none is starting, while paused. */
+  private onQuiet: (() => void) | undefined;
+  /** The exclusive() section under way, if any: the next one waits for it. */
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
   /** Every name ever given, so that removal reaches containers still being created. */
   private readonly names: string[] = [];
   private closed = false;
@@ -76,8 +85,14 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
   constructor(options: PoolOptions<C>) {
     this.startContainer = options.startContainer ?? (LocalContainer.start as unknown as StartContainer<C>);
     this.options = options;
-    this.groups = options.groups.map((group) => ({ group, containers: [], starting: 0, queue: [] }));
-    for (const state of this.groups) for (const handler of state.group.handlers) this.byHandler.set(handler, state);
+    this.recipe = options.recipe;
+    this.groups = this.statesOf(options.groups);
+  }
+
+  private statesOf(groups: ContainerGroup[]): GroupState<C>[] {
+    const states = groups.map((group) => ({ group, containers: [] as C[], starting: 0, queue: [] as Job<C>[] }));
+    this.byHandler = new Map(states.flatMap((state) => state.group.handlers.map((handler) => [handler, state] as const)));
+    return states;
   }
 
   groupOf(handler: string): ContainerGroup | undefined {
@@ -115,8 +130,11 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
       state.queue.push(job);
       for (const signal of [signals.cancel, signals.abort]) {
         signal?.addEventListener('abort', () => {
-          const at = state.queue.indexOf(job);
-          if (at >= 0) state.queue.splice(at, 1)[0]!.reject(signal.reason);
+          // Wherever it waits now: replace() moves waiting jobs to the new groups.
+          for (const g of this.groups) {
+            const at = g.queue.indexOf(job);
+            if (at >= 0) g.queue.splice(at, 1)[0]!.reject(signal.reason);
+          }
         });
       }
       this.dispatch(state);
@@ -138,11 +156,88 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     // A retired container's removal still running: a second `docker rm` of it fails while the
     // first goes on, and exiting before the first ends can leave the container behind.
     await Promise.all(this.removals);
-    if (!keep) await removeRunContainers(this.names, this.options.recipe.runId);
+    if (!keep) await removeRunContainers(this.names, this.recipe.runId);
+  }
+
+  /**
+   * Runs `work` once no container is invoking or starting, holding every invocation that
+   * arrives or waits meanwhile; they are dispatched when it ends, in their order. The real
+   * emulator must never see an invocation while its runtime is being restarted.
+   */
+  async exclusive<T>(work: (containers: C[]) => Promise<T>): Promise<T> {
+    const previous = this.exclusiveTail;
+    let release!: () => void;
+    this.exclusiveTail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.paused = true;
+    try {
+      await new Promise<void>((resolve) => {
+        this.onQuiet = resolve;
+        this.checkQuiet();
+      });
+      return await work(this.containers);
+    } finally {
+      this.paused = false;
+      release();
+      for (const state of this.groups) this.dispatch(state);
+    }
+  }
+
+  /**
+   * Within exclusive(): starts one container per group of `groups` from `recipe` (its runId is
+   * kept); once every one has started they take over, the current containers are removed
+   * (awaited by the returned promise's `removed`) and waiting invocations move to their
+   * handler's new group (UnknownHandler when it is gone). When one cannot start, the new ones
+   * are removed, the current ones stay, and the ContainerStartError is thrown.
+   */
+  async replace(recipe: Omit<ContainerRecipe, 'runId'>, groups: ContainerGroup[]): Promise<{ removed: Promise<void> }> {
+    if (this.closed) throw new PoolClosed('the containers are being removed');
+    const previousRecipe = this.recipe;
+    const previousGroups = this.groups;
+    const previousByHandler = this.byHandler;
+    this.recipe = { ...recipe, runId: previousRecipe.runId };
+    const states = this.statesOf(groups);
+    const results = await Promise.allSettled(states.map((state) => this.startOne(state, 0)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed || this.closed) {
+      for (const c of states.flatMap((s) => s.containers)) {
+        c.detach();
+        if (!this.recipe.keep) this.removals.push(removeContainer(c.name));
+      }
+      this.recipe = previousRecipe;
+      this.groups = previousGroups;
+      this.byHandler = previousByHandler;
+      throw failed ? failed.reason : new PoolClosed('the containers are being removed');
+    }
+    this.groups = states;
+    const old = previousGroups.flatMap((s) => s.containers);
+    for (const job of previousGroups.flatMap((s) => s.queue.splice(0))) {
+      const state = this.byHandler.get(job.handler);
+      if (state) state.queue.push(job);
+      else job.reject(new UnknownHandler(`unknown handler "${job.handler}": it is no longer in lambda-image.json`));
+    }
+    for (const s of previousGroups) s.containers.length = 0;
+    for (const c of old) c.detach();
+    const removed = this.recipe.keep ? Promise.resolve() : Promise.all(old.map((c) => removeContainer(c.name))).then(() => undefined);
+    this.removals.push(removed);
+    return { removed };
+  }
+
+  private checkQuiet(): void {
+    if (!this.onQuiet) return;
+    if (this.groups.every((g) => g.starting === 0 && g.containers.every((c) => c.idle || c.retired))) {
+      const quiet = this.onQuiet;
+      this.onQuiet = undefined;
+      quiet();
+    }
   }
 
   private dispatch(state: GroupState<C>): void {
     if (this.closed) return;
+    if (this.paused) {
+      this.checkQuiet();
+      return;
+    }
     for (const container of state.containers) {
       if (state.queue.length === 0) return;
       if (container.idle) this.run(state, container, state.queue.shift()!);
@@ -173,7 +268,7 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     state.containers.splice(at, 1);
     container.detach();
     this.options.onRetired?.(container);
-    if (this.options.recipe.keep) this.dispatch(state);
+    if (this.recipe.keep) this.dispatch(state);
     else if (!this.closed) {
       const removal = removeContainer(container.name);
       this.removals.push(removal);
@@ -187,8 +282,9 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     state.starting++;
     const started = performance.now();
     try {
-      const container = await this.startContainer(this.options.recipe, state.group, name, hostPort);
+      const container = await this.startContainer(this.recipe, state.group, name, hostPort);
       if (this.closed) throw new ContainerStartError('the containers are being removed');
+
       container.onIdle = () => queueMicrotask(() => this.dispatch(state));
       state.containers.push(container);
       this.options.onStarted?.(container, (performance.now() - started) / 1000);
@@ -197,6 +293,7 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
       return container;
     } catch (error) {
       state.starting--;
+      this.checkQuiet();
       throw error;
     }
   }
