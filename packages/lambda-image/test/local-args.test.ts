@@ -37,7 +37,8 @@ describe('parseLocalArgs', () => {
     expect(() => parseLocalArgs(['--serve', '--concurrency', '0'])).toThrow('--concurrency must be a whole number from 1 to 32');
     expect(() => parseLocalArgs(['--serve', '--event', '{}', '--keep'])).toThrow('so --event and --keep cannot apply: drop them or drop --serve');
     expect(() => parseLocalArgs(['--serve', '--native'])).toThrow(UsageError);
-    expect(() => parseLocalArgs(['--serve', '--watch'])).toThrow('--serve and --watch cannot be combined yet');
+    expect(parseLocalArgs(['--serve', '--watch', '--port', '0'])).toMatchObject({ serve: true, watch: true, port: 0 });
+    expect(LOCAL_USAGE).toContain('npm run local -- --serve --watch');
   });
 
   it('reads --quiet, --env-file and --aws-credentials; credentials stay off unless asked for', () => {

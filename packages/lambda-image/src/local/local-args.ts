@@ -87,7 +87,12 @@ Options:
                        restarted); Java, Go, .NET and custom rebuild (only the code layer);
                        a dependency file (requirements.txt, package.json, Gemfile, pom.xml,
                        go.mod, *.csproj) rebuilds; lambda-image.json is read again;
-                       events/*.json only invoke again. Ctrl-C stops and removes it all
+                       events/*.json only invoke again. Ctrl-C stops and removes it all.
+                       With --serve: the server keeps serving; on a change it waits for
+                       each container's invocation in flight, holds the queued requests,
+                       restarts the runtime (or builds, then swaps in new containers;
+                       a failed build leaves the old ones serving), then answers them
+                       with the new code; one line per reload
   --quiet              show the output and REPORT line of failing handlers only
   --verbose            stream the full docker build output and the emulator's
                        own log lines
@@ -99,7 +104,8 @@ Examples:
   npm run local -- --native
   npm run local -- --watch report_daily
   npm run local -- report_daily --keep
-  npm run local -- --serve --port 0 --concurrency 2`;
+  npm run local -- --serve --port 0 --concurrency 2
+  npm run local -- --serve --watch`;
 
 /** Parses the arguments after `npm run local --`; throws UsageError naming the problem. */
 export function parseLocalArgs(argv: string[]): LocalOptions {
@@ -143,9 +149,6 @@ export function parseLocalArgs(argv: string[]): LocalOptions {
     if (!/^\d+$/.test(values.concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
       throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (containers per group of handlers), got "${values.concurrency}"`);
     }
-  }
-  if (serve && values.watch) {
-    throw new UsageError('--serve and --watch cannot be combined yet: a code change needs `npm run local -- --serve` started again (Ctrl-C, then the same command)');
   }
   if (serve) {
     const runOnly = [values.event !== undefined && '--event', values.keep && '--keep', values.native && '--native'].filter(Boolean);

@@ -15,6 +15,8 @@ import { prepareImage } from './local-image.ts';
 import { runNames, startedLine, TASK_ROOT } from './local-docker.ts';
 import { createServeServer } from './serve-server.ts';
 import { routeList } from './serve-routes.ts';
+import { routesOf, watchServing } from './serve-watch.ts';
+import { mountVolumes, watchMounts } from './watch-docker.ts';
 
 export type ServeInput = Omit<ModeInput, 'invocations' | 'reporter'> & {
   entries: HandlerEntry[];
@@ -51,24 +53,27 @@ export async function runServeMode(input: ServeInput): Promise<number> {
   try {
     const image = await prepareImage(input, entries.length);
     if (typeof image === 'number') return image;
+    // --watch waits after a failed first build; a server has nothing to serve meanwhile.
+    if (image.buildFailed) return 1;
 
     const groups = containerGroups(manifest, entries, TASK_ROOT, environment);
     const { runId, namePrefix } = runNames(image.tag);
+    const mounts = options.watch ? watchMounts(manifest, context.projectDir) : undefined;
+    const recipe = { image: image.tag, project: manifest.name, runId, keep: false, ...(image.rie ? { rie: image.rie } : {}), ...(mounts ? { volumes: mountVolumes(mounts) } : {}) };
     const pool = new ContainerPool({
-      recipe: { image: image.tag, project: manifest.name, runId, keep: false, ...(image.rie ? { rie: image.rie } : {}) },
+      recipe,
       groups,
       concurrency: options.concurrency,
       namePrefix,
-      onStarted: (container, seconds) => stderr.write(startedLine(container, seconds, groups.length > 1 || options.concurrency > 1)),
+      onStarted: (container, seconds) => {
+        stderr.write(startedLine(container, seconds, groups.length > 1 || options.concurrency > 1));
+        // --watch restarts the runtime through a shell opened ahead, so the first restart is as fast as the next.
+        if (options.watch) container.prepareRestarts();
+      },
       onRetired: (container) => stderr.write(`${paint('yellow', 'Replacing')} ${container.name} on its next request: ${container.retired}\n`),
     });
     cleanup.add(() => pool.close());
-    const routes = {
-      project: manifest.name,
-      region: manifest.region,
-      handlers: entries.map((e) => e.name),
-      urlHandlers: entries.filter((e) => e.trigger?.type === 'url').map((e) => e.name),
-    };
+    const routes = routesOf(manifest, entries);
     const server = createServeServer({ pool, routes, out: context.stdout, paint: input.stdoutPaint, quiet: options.quiet });
     cleanup.add(
       () =>
@@ -96,6 +101,11 @@ export async function runServeMode(input: ServeInput): Promise<number> {
     const base = `http://127.0.0.1:${port}`;
     const more = options.concurrency > 1 ? `, up to ${options.concurrency} containers per group (started as requests wait)` : ', one invocation at a time per container';
     stderr.write(`Serving on ${base}${more}\n${routeList(routes, base).map((l) => `  ${l}\n`).join('')}Ctrl-C stops the server and removes the containers.\n`);
+    if (options.watch) {
+      const watching = watchServing({ input, entries, pool, routes, recipe, mounts });
+      // Added last, so it runs first (the cleanup runs in reverse): no reload starts while the containers go.
+      cleanup.add(() => watching.close());
+    }
     return await stopped;
   } finally {
     await cleanup.run();

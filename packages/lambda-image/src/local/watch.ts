@@ -34,6 +34,8 @@ export interface WatchOptions {
   paint: Painter;
   target: WatchTarget;
   debounceMs?: number;
+  /** Reports each cycle in place of the two lines of --watch (--serve --watch prints one line per reload). */
+  onCycle?: (cycle: { paths: string[]; action: WatchAction; ok: boolean; seconds: number }) => void;
 }
 
 const ACTION_TEXT: Record<WatchAction, string> = {
@@ -56,7 +58,7 @@ export interface Watching {
   idle(): Promise<void>;
 }
 
-export function startWatching({ projectDir, stderr, paint, target, debounceMs = DEBOUNCE_MS }: WatchOptions): Watching {
+export function startWatching({ projectDir, stderr, paint, target, debounceMs = DEBOUNCE_MS, onCycle }: WatchOptions): Watching {
   /** Paths changed since the last cycle began, and when the first of them changed. */
   let pending: string[] = [];
   let firstChangeAt: number | undefined;
@@ -71,13 +73,14 @@ export function startWatching({ projectDir, stderr, paint, target, debounceMs = 
     let action = actionFor(kinds.values(), true);
     if (!action) return;
     if (action === 'restart' && !target.canRestart(code)) action = 'rebuild';
-    stderr.write(`\n${paint('cyan', '↻')} ${paint('bold', describePaths(relevant))} changed: ${ACTION_TEXT[action]}\n`);
+    if (!onCycle) stderr.write(`\n${paint('cyan', '↻')} ${paint('bold', describePaths(relevant))} changed: ${ACTION_TEXT[action]}\n`);
     let ok = true;
     if (action === 'reload') ok = await target.reload();
     else if (action === 'rebuild') ok = await target.rebuild();
     else if (action === 'restart') ok = (await target.restart()) || (await target.rebuild());
     if (ok) await target.invoke();
     const seconds = (performance.now() - changedAt) / 1000;
+    if (onCycle) return onCycle({ paths: relevant, action, ok, seconds });
     stderr.write(
       `${paint('dim', `${ok ? 'Results' : 'Nothing invoked'} ${formatSeconds(seconds)} after the change.`)} Watching for changes (Ctrl-C to stop)\n`,
     );
