@@ -172,8 +172,9 @@ describe('ContainerPool', () => {
       const p = pool([group(['a', 'b'])], 1);
       await p.start();
       const [old] = FakeContainer.all;
-      const running = p.invoke('a', { n: 1, ms: 30 });
-      const reload = p.exclusive(() => p.replace({ image: 'next', project: 'p', keep: true }, [group(['a']), group(['c'])]));
+      const running = p.invoke('a', { n: 1, ms: 100 });
+      const reload = p.replace({ image: 'next', project: 'p', keep: true }, [group(['a']), group(['c'])]);
+      // Arrives while the new containers start: the old one (busy) would take it next; the swap comes first.
       const waitingA = p.invoke('a', { n: 2 });
       const refusedB = expect(p.invoke('b', { n: 3 })).rejects.toThrow('unknown handler "b"');
       await reload;
@@ -190,7 +191,7 @@ describe('ContainerPool', () => {
       const p = pool([group(['a'])], 1);
       await p.start();
       const [old] = FakeContainer.all;
-      const reload = p.exclusive(() => p.replace({ image: 'broken', project: 'p', keep: true }, [group(['a'])]));
+      const reload = p.replace({ image: 'broken', project: 'p', keep: true }, [group(['a'])]);
       const waiting = p.invoke('a', { n: 1 });
       await expect(reload).rejects.toThrow(ContainerStartError);
       expect((await waiting).container).toBe(old);

@@ -86,13 +86,8 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     this.startContainer = options.startContainer ?? (LocalContainer.start as unknown as StartContainer<C>);
     this.options = options;
     this.recipe = options.recipe;
-    this.groups = this.statesOf(options.groups);
-  }
-
-  private statesOf(groups: ContainerGroup[]): GroupState<C>[] {
-    const states = groups.map((group) => ({ group, containers: [] as C[], starting: 0, queue: [] as Job<C>[] }));
-    this.byHandler = new Map(states.flatMap((state) => state.group.handlers.map((handler) => [handler, state] as const)));
-    return states;
+    this.groups = options.groups.map((group) => ({ group, containers: [], starting: 0, queue: [] }));
+    for (const state of this.groups) for (const handler of state.group.handlers) this.byHandler.set(handler, state);
   }
 
   groupOf(handler: string): ContainerGroup | undefined {
@@ -184,32 +179,38 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
   }
 
   /**
-   * Within exclusive(): starts one container per group of `groups` from `recipe` (its runId is
-   * kept); once every one has started they take over, the current containers are removed
-   * (awaited by the returned promise's `removed`) and waiting invocations move to their
-   * handler's new group (UnknownHandler when it is gone). When one cannot start, the new ones
-   * are removed, the current ones stay, and the ContainerStartError is thrown.
+   * Starts one container per group of `groups` from `recipe` (its runId is kept) while the
+   * current ones go on serving; once every one has started, holds the queues (exclusive()) and
+   * swaps them in: the current containers are removed (awaited by `removed`) and waiting
+   * invocations move to their handler's new group (UnknownHandler when it is gone). `held`:
+   * how long the queues were held, in seconds. When one cannot start, the new ones are
+   * removed, the current ones stay, and the ContainerStartError is thrown.
    */
-  async replace(recipe: Omit<ContainerRecipe, 'runId'>, groups: ContainerGroup[]): Promise<{ removed: Promise<void> }> {
+  async replace(recipe: Omit<ContainerRecipe, 'runId'>, groups: ContainerGroup[]): Promise<{ removed: Promise<void>; held: number }> {
     if (this.closed) throw new PoolClosed('the containers are being removed');
-    const previousRecipe = this.recipe;
-    const previousGroups = this.groups;
-    const previousByHandler = this.byHandler;
-    this.recipe = { ...recipe, runId: previousRecipe.runId };
-    const states = this.statesOf(groups);
-    const results = await Promise.allSettled(states.map((state) => this.startOne(state, 0)));
+    const nextRecipe = { ...recipe, runId: this.recipe.runId };
+    const states: GroupState<C>[] = groups.map((group) => ({ group, containers: [], starting: 0, queue: [] }));
+    const results = await Promise.allSettled(states.map((state) => this.startOne(state, 0, nextRecipe)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed || this.closed) {
       for (const c of states.flatMap((s) => s.containers)) {
         c.detach();
-        if (!this.recipe.keep) this.removals.push(removeContainer(c.name));
+        if (!nextRecipe.keep) this.removals.push(removeContainer(c.name));
       }
-      this.recipe = previousRecipe;
-      this.groups = previousGroups;
-      this.byHandler = previousByHandler;
       throw failed ? failed.reason : new PoolClosed('the containers are being removed');
     }
+    const holding = performance.now();
+    return this.exclusive(async () => {
+      const removed = this.swap(nextRecipe, states);
+      return { removed, held: (performance.now() - holding) / 1000 };
+    });
+  }
+
+  private swap(recipe: ContainerRecipe, states: GroupState<C>[]): Promise<void> {
+    const previousGroups = this.groups;
+    this.recipe = recipe;
     this.groups = states;
+    this.byHandler = new Map(states.flatMap((state) => state.group.handlers.map((handler) => [handler, state] as const)));
     const old = previousGroups.flatMap((s) => s.containers);
     for (const job of previousGroups.flatMap((s) => s.queue.splice(0))) {
       const state = this.byHandler.get(job.handler);
@@ -220,7 +221,7 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     for (const c of old) c.detach();
     const removed = this.recipe.keep ? Promise.resolve() : Promise.all(old.map((c) => removeContainer(c.name))).then(() => undefined);
     this.removals.push(removed);
-    return { removed };
+    return removed;
   }
 
   private checkQuiet(): void {
@@ -276,13 +277,13 @@ export class ContainerPool<C extends PoolContainer = LocalContainer> {
     }
   }
 
-  private async startOne(state: GroupState<C>, hostPort: number): Promise<C> {
+  private async startOne(state: GroupState<C>, hostPort: number, recipe = this.recipe): Promise<C> {
     const name = `${this.options.namePrefix}-${randomBytes(3).toString('hex')}`;
     this.names.push(name);
     state.starting++;
     const started = performance.now();
     try {
-      const container = await this.startContainer(this.recipe, state.group, name, hostPort);
+      const container = await this.startContainer(recipe, state.group, name, hostPort);
       if (this.closed) throw new ContainerStartError('the containers are being removed');
 
       container.onIdle = () => queueMicrotask(() => this.dispatch(state));

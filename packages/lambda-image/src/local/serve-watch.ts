@@ -73,10 +73,11 @@ export function watchServing({ input, entries: firstEntries, pool, routes, recip
       ...(nextMounts ? { volumes: mountVolumes(nextMounts) } : {}),
     };
     const groups = containerGroups(manifest, entries, TASK_ROOT, environment);
-    const swapStarted = performance.now();
     let removed: Promise<void>;
+    let held: number;
     try {
-      ({ removed } = await pool.exclusive(() => pool.replace(next, groups)));
+      // The new containers start while the old ones serve; the queues are held for the swap only.
+      ({ removed, held } = await pool.replace(next, groups));
     } catch (error) {
       if (!(error instanceof ContainerStartError)) throw error;
       fail(error.message);
@@ -86,7 +87,7 @@ export function watchServing({ input, entries: firstEntries, pool, routes, recip
     recipe = next;
     mounts = nextMounts;
     if (mounts) for (const container of pool.containers) container.prepareRestarts();
-    done.push(`swapped in ${plural(pool.containers.length, 'new container')} (requests held ${formatSeconds((performance.now() - swapStarted) / 1000)})`);
+    done.push(`swapped in ${plural(pool.containers.length, 'new container')} (requests held ${formatSeconds(held)})`);
     // The old containers held the previous image: it can go once they are gone.
     await removed;
     if (built.previous) await removeImageIfUnused(built.previous);
