@@ -6,7 +6,7 @@
 // restarted in place, no build. And a Go project (a compiled one, on the provided test base image
 // with the golang builder stand-in, test/support/builderimages.ts), which --watch rebuilds: only
 // the layers of the changed code, and the image it replaces does not stay behind.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +16,7 @@ import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { ensureBuilderImage } from '../support/builderimages.ts';
 import { emulatorBinary, ensurePublicImages, extraCaFile, type StandInName } from '../support/public-images.ts';
-import { PROJECT_LABEL, WatchRun, containersOf, edit, imageIdOf, interruptAll, post, startServe } from '../support/local-runs.ts';
+import { PROJECT_LABEL, WatchRun, containersOf, edit, imageIdOf, interruptAll, post, removeProjects, startServe } from '../support/local-runs.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'base-image-loop-e2e-'));
 const extraCa = extraCaFile(work);
@@ -29,15 +29,7 @@ const answerLine = (count: number) => new RegExp(`${answer(count).replace(/[{}.]
 
 afterEach(interruptAll);
 
-afterAll(async () => {
-  for (const name of projects) {
-    const left = await containersOf(name);
-    if (left.length) await execa('docker', ['rm', '-f', ...left]);
-    const { stdout } = await execa('docker', ['images', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
-    await execa('docker', ['image', 'rm', '-f', `${name}:local`, ...new Set(stdout.split('\n').filter(Boolean))], { reject: false });
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => removeProjects(projects, work));
 
 interface Case {
   runtime: 'python' | 'nodejs';

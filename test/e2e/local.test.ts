@@ -1,7 +1,7 @@
 // `npm run local` for real: projects made by the real generator, their tooling
 // installed with npm, the real Docker daemon, and base images of the real Lambda parts
 // (test/support/baseimages.ts).
-import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,15 +12,10 @@ import { generateProject } from '../support/generate.ts';
 import { installProject, npmEnv } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
 import { extraCaFile } from '../support/public-images.ts';
+import { PROJECT_LABEL, containersOf, edit, removeProjects } from '../support/local-runs.ts';
 
-const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'local-e2e-'));
 const names = { python: `local-e2e-py-${process.pid}`, nodejs: `local-e2e-node-${process.pid}` };
-
-async function containersOf(name: string): Promise<string[]> {
-  const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
-  return stdout.split('\n').filter(Boolean);
-}
 
 async function setUp(runtime: 'python' | 'nodejs', handlers: string): Promise<string> {
   const dir = await generateProject(join(work, runtime), { name: names[runtime], runtime, handlers });
@@ -33,27 +28,11 @@ function local(dir: string, args: string[] = [], env: Record<string, string> = {
   return execa('npm', ['run', '--silent', 'local', '--', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1', ...env } });
 }
 
-/** Edits a file for one test; the returned function puts it back. */
-function edit(path: string, change: (text: string) => string): () => void {
-  const before = readFileSync(path, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`edit of ${path} changed nothing`);
-  writeFileSync(path, after);
-  return () => writeFileSync(path, before);
-}
-
 beforeAll(async () => {
   await ensureBaseImages(['python', 'nodejs']);
 }, 600_000);
 
-afterAll(async () => {
-  for (const name of Object.values(names)) {
-    const left = await containersOf(name);
-    if (left.length) await execa('docker', ['rm', '-f', ...left]);
-    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => removeProjects(Object.values(names), work));
 
 describe('npm run local in a generated Python project', { timeout: 120_000 }, () => {
   let dir: string;

@@ -4,7 +4,7 @@
 // library restarts the runtime in place (no build) once the container is idle, and the
 // requests that wait meanwhile are answered by the new code; a Dockerfile or lambda-image.json
 // change builds and swaps the containers, a failed build leaving the old ones serving.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
+import { PROJECT_LABEL, imageIdOf, removeProjects } from '../support/local-runs.ts';
 
-const PROJECT_LABEL = 'lambda-image.project';
 const work = mkdtempSync(join(tmpdir(), 'serve-watch-e2e-'));
 const project = `serve-watch-e2e-py-${process.pid}`;
 let dir: string;
@@ -23,10 +23,6 @@ async function containersOf(filter: 'all' | 'running' = 'all'): Promise<string[]
   const args = ['ps', '--quiet', '--filter', `label=${PROJECT_LABEL}=${project}`];
   const { stdout } = await execa('docker', filter === 'all' ? [...args, '--all'] : [...args, '--filter', 'status=running']);
   return stdout.split('\n').filter(Boolean);
-}
-
-async function imageIdOf(tag: string): Promise<string> {
-  return (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
 }
 
 /** A `lambda-image local --serve --watch` in its own process group, as a terminal runs it. */
@@ -121,12 +117,7 @@ afterEach(async () => {
   for (const served of running) await served.interrupt();
 });
 
-afterAll(async () => {
-  const left = await containersOf();
-  if (left.length) await execa('docker', ['rm', '-f', ...left]);
-  await execa('docker', ['image', 'rm', '-f', `${project}:local`], { reject: false });
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => removeProjects([project], work));
 
 describe('npm run local -- --serve --watch (Python)', { timeout: 300_000 }, () => {
   it('a one-line change in the core library: the next request gets the new code without a build; concurrent requests during the reload are all answered, none overlapping; Ctrl-C leaves nothing', async () => {

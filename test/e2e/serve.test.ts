@@ -2,7 +2,7 @@
 // the test run's registry, the real Docker daemon, and the real Runtime Interface Emulator in
 // the real-parts base image (test/support/baseimages.ts), which crashes on a second concurrent
 // invocation: the server must queue.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
-import { PROJECT_LABEL, post, startServe, type Served } from '../support/local-runs.ts';
+import { PROJECT_LABEL, post, removeProjects, startServe, type Served } from '../support/local-runs.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
 const project = `serve-e2e-py-${process.pid}`;
@@ -78,14 +78,7 @@ def ingest(event):
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }, 600_000);
 
-afterAll(async () => {
-  for (const name of [project, nodeProject]) {
-    const left = await containersOf('all', name);
-    if (left.length) await execa('docker', ['rm', '-f', ...left]);
-    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => removeProjects([project, nodeProject], work));
 
 describe('npm run local -- --serve', { timeout: 180_000 }, () => {
   it('answers 20 concurrent clients through one emulator, one invocation at a time, and keeps serving after a timeout and a crash', async () => {

@@ -1,7 +1,7 @@
 // `npm run local -- --watch` for real: generated projects, their tooling from the test run's
 // registry, the real Docker daemon, the real emulator and runtime clients (test/support/
 // baseimages.ts). A change is made as an editor makes it, and the run is read as a user reads it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../support/generate.ts';
 import { installProject } from '../support/install.ts';
 import { ensureBaseImages } from '../support/baseimages.ts';
-import { PROJECT_LABEL, WatchRun, containersOf, edit, imageIdOf, interruptAll } from '../support/local-runs.ts';
+import { PROJECT_LABEL, WatchRun, containersOf, edit, imageIdOf, interruptAll, removeProjects } from '../support/local-runs.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'watch-e2e-'));
 const names = {
@@ -25,14 +25,7 @@ beforeAll(async () => {
 
 afterEach(interruptAll);
 
-afterAll(async () => {
-  for (const name of Object.values(names)) {
-    const left = await containersOf(name);
-    if (left.length) await execa('docker', ['rm', '-f', ...left]);
-    await execa('docker', ['image', 'rm', '-f', `${name}:local`], { reject: false });
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => removeProjects(Object.values(names), work));
 
 describe('npm run local -- --watch in a generated Python project', { timeout: 240_000 }, () => {
   let dir: string;
@@ -76,47 +69,32 @@ describe('npm run local -- --watch in a generated Python project', { timeout: 24
     expect(await containersOf(names.python)).toEqual([]);
   });
 
-  it('a first build that fails is shown, and the watch waits: the fix builds and runs', async () => {
-    const restore = edit(join(dir, 'Dockerfile'), (t) => t.replace(/^CMD /m, 'RUN echo "broken on purpose" && false\nCMD '));
-    const run = new WatchRun(dir, ['ingest']);
-    try {
-      let at = await run.waitFor(/broken on purpose/);
-      at = await run.waitFor(/^Watching .* for changes/m, at);
-      expect(run.output).toMatch(/^error: .*build/m);
+  // The base images' entrypoint takes exactly one argument (the handler) and exits 142 otherwise.
+  const broken: [string, (dockerfile: string) => string, RegExp][] = [
+    ['a first build that fails', (t) => t.replace(/^CMD /m, 'RUN echo "broken on purpose" && false\nCMD '), /broken on purpose[^]*^error: .*build/m],
+    ['a first container that exits early', (t) => t.replace(/^CMD \["([^"]+)"\]/m, 'CMD ["$1", "extra"]'), /^error: the container exited early \(exit code 142\)/m],
+  ];
+  for (const [what, breakIt, shown] of broken) {
+    it(`${what} is shown, and the watch waits: the fix builds and runs`, async () => {
+      const restore = edit(join(dir, 'Dockerfile'), breakIt);
+      const run = new WatchRun(dir, ['ingest']);
+      try {
+        let at = await run.waitFor(shown);
+        at = await run.waitFor(/^Watching .* for changes/m, at);
+        expect(await containersOf(names.python)).toEqual([]);
+        restore();
+        at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);
+        at = await run.waitFor(/\{"handler":"ingest","count":2,"total":19\.75\}\n/, at);
+        await run.waitFor(/Watching for changes/, at);
+        expect(await containersOf(names.python)).toHaveLength(1);
+      } finally {
+        restore();
+      }
+      const { exitCode } = await run.interrupt();
+      expect(exitCode).toBe(130);
       expect(await containersOf(names.python)).toEqual([]);
-      restore();
-      at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);
-      at = await run.waitFor(/\{"handler":"ingest","count":2,"total":19\.75\}\n/, at);
-      await run.waitFor(/Watching for changes/, at);
-      expect(await containersOf(names.python)).toHaveLength(1);
-    } finally {
-      restore();
-    }
-    const { exitCode } = await run.interrupt();
-    expect(exitCode).toBe(130);
-    expect(await containersOf(names.python)).toEqual([]);
-  });
-
-  it('a first container that exits early is shown, and the watch waits: the fix builds and runs', async () => {
-    // The base images' entrypoint takes exactly one argument (the handler) and exits 142 otherwise.
-    const restore = edit(join(dir, 'Dockerfile'), (t) => t.replace(/^CMD \["([^"]+)"\]/m, 'CMD ["$1", "extra"]'));
-    const run = new WatchRun(dir, ['ingest']);
-    try {
-      let at = await run.waitFor(/^error: the container exited early \(exit code 142\)/m);
-      at = await run.waitFor(/^Watching .* for changes/m, at);
-      expect(await containersOf(names.python)).toEqual([]);
-      restore();
-      at = await run.waitFor(/^↻ Dockerfile changed: rebuild, new container$/m, at);
-      at = await run.waitFor(/\{"handler":"ingest","count":2,"total":19\.75\}\n/, at);
-      await run.waitFor(/Watching for changes/, at);
-      expect(await containersOf(names.python)).toHaveLength(1);
-    } finally {
-      restore();
-    }
-    const { exitCode } = await run.interrupt();
-    expect(exitCode).toBe(130);
-    expect(await containersOf(names.python)).toEqual([]);
-  });
+    });
+  }
 
   it('a change to requirements.txt rebuilds the image and replaces the container', async () => {
     const run = new WatchRun(dir, ['ingest']);

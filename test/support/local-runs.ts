@@ -1,6 +1,6 @@
 // Long-running `lambda-image local` runs for the e2e tests (--watch, --serve), read as a user reads
 // them, and the Docker facts those tests check: shared by test/e2e/watch, serve and base-image-loop.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 
 export const PROJECT_LABEL = 'lambda-image.project';
@@ -9,6 +9,17 @@ export const PROJECT_LABEL = 'lambda-image.project';
 export async function containersOf(name: string): Promise<string[]> {
   const { stdout } = await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
   return stdout.split('\n').filter(Boolean);
+}
+
+/** What the tests' projects leave in Docker (containers, images with their label or `<name>:local`), and their work folder. */
+export async function removeProjects(names: Iterable<string>, work: string): Promise<void> {
+  for (const name of names) {
+    const left = await containersOf(name);
+    if (left.length) await execa('docker', ['rm', '-f', ...left]);
+    const { stdout } = await execa('docker', ['images', '--quiet', '--filter', `label=${PROJECT_LABEL}=${name}`]);
+    await execa('docker', ['image', 'rm', '-f', `${name}:local`, ...new Set(stdout.split('\n').filter(Boolean))], { reject: false });
+  }
+  rmSync(work, { recursive: true, force: true });
 }
 
 export async function imageIdOf(tag: string): Promise<string> {
